@@ -1,0 +1,232 @@
+"""The model: Keras for training, a numpy twin for everything else.
+
+`build_model()` is the reference notebook's network, Dense(10, softmax) on 784 inputs: 7,850
+parameters. `SoftmaxClassifier` holds the same W (784, 10) and b (10,) as numpy arrays and computes
+softmax(x·W + b) in about 10 µs, so the app can show a prediction without importing TensorFlow
+(≈ 4 s and ≈ 650 MB). Keras is imported only inside `build_model`, `from_keras` and `to_keras`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ASSETS = Path(__file__).parent / "assets"
+SHIPPED = ("default", "deskew", "drawn")
+
+
+class ModelFileError(ValueError):
+    """A model file is missing, truncated or not a model; the message says which."""
+
+
+def build_model(n_inputs: int = 784, n_classes: int = 10):
+    """The notebook's Keras model: `Sequential([Input((784,)), Dense(10, softmax)])`, uncompiled."""
+    import keras
+
+    return keras.Sequential(
+        [keras.Input(shape=(n_inputs,)), keras.layers.Dense(n_classes, activation="softmax")],
+        name="softmax_regression",
+    )
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, shifted by the row maximum so large logits cannot overflow."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the model says about one image."""
+
+    digit: int
+    probabilities: np.ndarray  # (10,) float32, sums to 1
+    logits: np.ndarray  # (10,) float32, x·W + b
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probabilities[self.digit])
+
+
+@dataclass(frozen=True, eq=False)
+class SoftmaxClassifier:
+    """Multinomial logistic regression in numpy: `predict_proba(x) = softmax(x·W + b)`.
+
+    `weights` is (n_inputs, 10) and `bias` (10,), float32; `n_inputs` is a square (784 = 28×28
+    for MNIST, 64 = 8×8 for scikit-learn's digits). `metadata` records how it was trained.
+    """
+
+    weights: np.ndarray
+    bias: np.ndarray
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        weights = np.ascontiguousarray(self.weights, dtype=np.float32)
+        bias = np.ascontiguousarray(self.bias, dtype=np.float32)
+        if weights.ndim != 2 or bias.shape != (weights.shape[1],):
+            raise ValueError(
+                f"weights (n, k) and bias (k,) expected, got {weights.shape} and {bias.shape}"
+            )
+        side = round(weights.shape[0] ** 0.5)
+        if side * side != weights.shape[0]:
+            raise ValueError(f"weights must have a square number of rows, got {weights.shape[0]}")
+        if not (np.isfinite(weights).all() and np.isfinite(bias).all()):
+            raise ValueError("weights and bias must be finite")
+        weights.setflags(write=False)  # shared by every session of the app: never mutate
+        bias.setflags(write=False)
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "bias", bias)
+
+    def __repr__(self) -> str:
+        accuracy = self.metadata.get("test_accuracy")
+        shown = f", test_accuracy={accuracy:.4f}" if isinstance(accuracy, float) else ""
+        return f"SoftmaxClassifier({self.n_inputs}→{self.n_classes}, recipe={self.recipe!r}{shown})"
+
+    @property
+    def n_inputs(self) -> int:
+        return self.weights.shape[0]
+
+    @property
+    def n_classes(self) -> int:
+        return self.weights.shape[1]
+
+    @property
+    def image_shape(self) -> tuple[int, int]:
+        side = round(self.n_inputs**0.5)
+        return side, side
+
+    @property
+    def n_params(self) -> int:
+        return self.weights.size + self.bias.size
+
+    @property
+    def recipe(self) -> str:
+        return str(self.metadata.get("recipe", "unknown"))
+
+    @property
+    def deskew(self) -> bool:
+        """Whether inputs must be deskewed first (the model was trained on deskewed digits)."""
+        return bool(self.metadata.get("deskew", False))
+
+    def _flatten(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float32)
+        if x.shape in ((self.n_inputs,), self.image_shape):
+            return x.reshape(1, self.n_inputs)
+        if (
+            x.ndim in (2, 3)
+            and x[0].size == self.n_inputs
+            and x.shape[1:]
+            in (
+                (self.n_inputs,),
+                self.image_shape,
+            )
+        ):
+            return x.reshape(len(x), self.n_inputs)
+        height, width = self.image_shape
+        raise ValueError(
+            f"expected ({self.n_inputs},), (n, {self.n_inputs}), ({height}, {width}) or "
+            f"(n, {height}, {width}) inputs, got shape {x.shape}"
+        )
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """(n, 10) float32 scores x·W + b, before the softmax."""
+        return self._flatten(x) @ self.weights + self.bias  # (n, 784) @ (784, 10) -> (n, 10)
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """(n, 10) float32 probabilities for (784,), (n, 784), (28, 28) or (n, 28, 28) inputs in [0, 1]."""
+        return softmax(self.logits(x))
+
+    def predict(self, image: np.ndarray) -> Prediction:
+        """The prediction for one image, (28, 28) or (784,)."""
+        x = self._flatten(image)
+        if len(x) != 1:
+            raise ValueError(
+                f"predict takes one image, got {len(x)}; use predict_proba for a batch"
+            )
+        logits = self.logits(x)[0]
+        probabilities = softmax(logits)
+        return Prediction(int(probabilities.argmax()), probabilities, logits)
+
+    def accuracy(self, images: np.ndarray, labels: np.ndarray) -> float:
+        """Share of `images` whose most probable class equals `labels`."""
+        return float((self.logits(images).argmax(axis=1) == np.asarray(labels)).mean())
+
+    @classmethod
+    def from_keras(cls, model, metadata: dict[str, Any] | None = None) -> SoftmaxClassifier:
+        """Copy W and b out of a trained `build_model()` network."""
+        weights, bias = model.layers[-1].get_weights()
+        return cls(weights, bias, dict(metadata or {}))
+
+    def to_keras(self):
+        """A Keras model with these weights (imports TensorFlow): for checks and `model.summary()`."""
+        model = build_model(self.n_inputs, self.n_classes)
+        model.layers[-1].set_weights([np.array(self.weights), np.array(self.bias)])
+        return model
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write `path` (.npz: weights, bias, metadata as JSON) and a readable `path`.json beside it.
+
+        Both are written to a temporary file in the same folder and renamed into place, so a
+        crash never leaves a half-written model where a good one was.
+        """
+        path = Path(path)
+        if path.suffix != ".npz":
+            raise ValueError(f"model files end in .npz, got {path.name}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        metadata_json = json.dumps(self.metadata, indent=2, sort_keys=True)
+
+        def write_npz(file) -> None:
+            np.savez(file, weights=self.weights, bias=self.bias, metadata=np.array(metadata_json))
+
+        _write_atomically(path, write_npz, binary=True)
+        _write_atomically(path.with_suffix(".json"), lambda f: f.write(metadata_json + "\n"))
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | None = None) -> SoftmaxClassifier:
+        """Read a model saved by `save`; no path loads the shipped default. Never imports TensorFlow.
+
+        Raises ModelFileError for a missing, truncated or foreign file.
+        """
+        path = shipped_path("default") if path is None else Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                weights, bias = npz["weights"], npz["bias"]
+                metadata = json.loads(str(npz["metadata"])) if "metadata" in npz.files else {}
+            return cls(weights, bias, metadata)
+        except FileNotFoundError as error:
+            raise ModelFileError(f"no model file at {path}") from error
+        except KeyError as error:
+            raise ModelFileError(f"{path} is not a softmax model: it has no {error}") from error
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
+            raise ModelFileError(f"{path} is not a readable model file ({error})") from error
+
+
+def shipped_path(name: str) -> Path:
+    """Path of a model shipped in `softmax/assets/` (`default`, `deskew` or `drawn`)."""
+    if name not in SHIPPED:
+        raise ValueError(f"shipped models are {', '.join(SHIPPED)}; got {name!r}")
+    return ASSETS / f"{name}.npz"
+
+
+def _write_atomically(path: Path, write, binary: bool = False) -> None:
+    """Call `write(file)` on a temporary file beside `path`, then rename it over `path`."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb" if binary else "w") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp makes 0600; a model is meant to be read by others
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
