@@ -141,7 +141,7 @@ class SoftmaxClassifier:
         return self._flatten(x) @ self.weights + self.bias  # (n, 784) @ (784, 10) -> (n, 10)
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        """(n, 10) float32 probabilities for (784,), (n, 784), (28, 28) or (n, 28, 28) inputs in [0, 1]."""
+        """(n, 10) float32 probabilities for (784,), (n, 784), (28, 28) or (n, 28, 28) inputs."""
         return softmax(self.logits(x))
 
     def predict(self, image: np.ndarray) -> Prediction:
@@ -166,13 +166,13 @@ class SoftmaxClassifier:
         return cls(weights, bias, dict(metadata or {}))
 
     def to_keras(self):
-        """A Keras model with these weights (imports TensorFlow): for checks and `model.summary()`."""
+        """A Keras model with these weights (imports TensorFlow), for checks and `summary()`."""
         model = build_model(self.n_inputs, self.n_classes)
         model.layers[-1].set_weights([np.array(self.weights), np.array(self.bias)])
         return model
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write `path` (.npz: weights, bias, metadata as JSON) and a readable `path`.json beside it.
+        """Write `path` (.npz: weights, bias, metadata JSON) and a readable `path`.json beside it.
 
         Both are written to a temporary file in the same folder and renamed into place, so a
         crash never leaves a half-written model where a good one was.
@@ -192,7 +192,7 @@ class SoftmaxClassifier:
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> SoftmaxClassifier:
-        """Read a model saved by `save`; no path loads the shipped default. Never imports TensorFlow.
+        """Read a model saved by `save`; no path: the shipped default. Never imports TensorFlow.
 
         Raises ModelFileError for a missing, truncated or foreign file.
         """
