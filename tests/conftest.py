@@ -1,4 +1,4 @@
-"""Fixtures shared by every test module: real MNIST when reachable, the shipped model, quiet TensorFlow."""
+"""Fixtures shared by every test module: real MNIST when reachable, quiet TensorFlow."""
 
 from __future__ import annotations
 
