@@ -1,0 +1,389 @@
+"""A drawing or a photo -> the 28×28 picture a MNIST model expects.
+
+MNIST's own recipe (LeCun et al.): crop the ink, scale its longer side to 20 px keeping the aspect
+ratio with anti-aliasing, paste into 28×28 and shift by whole pixels so that the centre of mass
+lands on the centre. A softmax has no notion of "where": the same digit drawn small or off-centre
+lights pixels whose weights were learned for other shapes, so this step decides most of what a
+drawn digit scores. `mode="naive"` skips it (a plain resize), to show why it matters.
+
+The shift is by whole pixels, as LeCun's was: in MNIST the centre of mass of every digit lies in
+[13.5, 14.5) on both axes (uniformly: std 0.289 = 1/√12), which is what rounding gives, and a
+sub-pixel shift would blur strokes that MNIST keeps sharp.
+
+Deskewing (`deskew`) shears each digit so that its principal axis is vertical: the classic
+second-moment recipe, vectorised so that all 70,000 MNIST digits take about 3 s.
+
+Errors: `ImageError` for input that is not a usable image (shape, dtype, NaN, bytes that are not an
+image, too large); `EmptyImageError` for an image with nothing drawn on it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+
+MODES = ("mnist", "naive")
+SIDE = 28  # MNIST images are 28×28 ...
+BOX = 20  # ... with the digit's longer side scaled to 20 px
+CENTRE = SIDE / 2  # where the centre of mass goes, in pixel-index coordinates
+INK_THRESHOLD = 0.1  # brightest pixel below this (of 1.0): nothing is drawn
+BBOX_LEVEL = 0.05  # pixels fainter than this do not stretch the bounding box
+WORKING_SIDE = 280  # photos are reduced to the canvas' size before cleaning
+MAX_BYTES = 10 * 2**20
+MAX_PIXELS = 40_000_000
+
+ImageSource = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO
+
+
+class ImageError(ValueError):
+    """The input is not an image this module can use; the message names what is wrong."""
+
+
+class EmptyImageError(ValueError):
+    """The image has no ink: nothing to recognise (not a failure, just nothing drawn yet)."""
+
+
+def canvas_to_mnist(image: np.ndarray, mode: str = "mnist", deskew: bool = False) -> np.ndarray:
+    """(28, 28) float32 in [0, 1] from a white-on-black drawing, MNIST-style.
+
+    `image` is what streamlit-drawable-canvas returns, RGBA uint8 (280, 280, 4) with white strokes
+    on black (ink = brightest of R, G, B, times alpha, so transparent pixels are background), or a
+    (H, W) grayscale array of any size: uint8 0–255, bool, or float in [0, 1].
+    `mode`: "mnist" (crop, fit 20×20, centre of mass to the centre; default) or "naive" (resize the
+    whole image to 28×28). `deskew=True` then shears the result upright (see `deskew`).
+    Raises EmptyImageError when nothing is drawn, ImageError for any other input.
+    """
+    _check_mode(mode)
+    return _to_mnist(_canvas_ink(image), mode, deskew)
+
+
+def image_to_mnist(
+    image: Image.Image | np.ndarray, mode: str = "mnist", deskew: bool = False
+) -> np.ndarray:
+    """(28, 28) float32 in [0, 1] from an uploaded picture: a photo or scan of a digit on paper.
+
+    Accepts a PIL image of any mode (RGB, RGBA, L, LA, P, I;16, ...) or an array like
+    `canvas_to_mnist`'s, any size. Transparent areas become background; dark ink on a light
+    background is inverted (the border's median brightness decides); uneven lighting is removed
+    (a local background estimate is subtracted) and faint noise is clipped to 0; pen strokes
+    thinner than MNIST's are thickened. Then the same crop/fit/centre as `canvas_to_mnist`.
+    Raises EmptyImageError when no ink stands out from the background, ImageError otherwise.
+    """
+    _check_mode(mode)
+    return _to_mnist(_photo_ink(_as_pil(image)), mode, deskew)
+
+
+def has_ink(image: np.ndarray) -> bool:
+    """True when a canvas-style image (see `canvas_to_mnist`) has anything drawn on it."""
+    return float(_canvas_ink(image).max()) >= INK_THRESHOLD
+
+
+def deskew(images: np.ndarray) -> np.ndarray:
+    """Shear digits upright and move their centre of mass to (14, 14): (28, 28) or (n, 28, 28).
+
+    The classic recipe: with the image's moments (centre (c_r, c_c), var_r, cov_rc) the shear
+    alpha = cov_rc / var_r makes the ink's principal axis vertical; output pixel (r, c) reads the
+    input at (r + c_r - 14, c + alpha·(r - 14) + c_c - 14), interpolated bilinearly. Blank images
+    pass through unchanged. Vectorised: all 70,000 MNIST digits take about 3 s on one core.
+    """
+    x = np.asarray(images, dtype=np.float32)
+    if x.ndim not in (2, 3) or x.shape[-2:] != (SIDE, SIDE):
+        raise ImageError(f"deskew takes (28, 28) or (n, 28, 28) images, got shape {x.shape}")
+    if x.ndim == 2:
+        return _deskew_batch(x[None])[0]
+    chunks = [_deskew_batch(x[i : i + 8192]) for i in range(0, len(x), 8192)]  # bounds memory
+    return np.concatenate(chunks) if chunks else x.copy()
+
+
+def read_image(
+    source: ImageSource, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> Image.Image:
+    """Decode an uploaded file safely: a path, bytes or a binary file object -> a loaded PIL image.
+
+    Refuses, with ImageError, files over `max_bytes` (10 MB) and images over `max_pixels` (40 MP,
+    read from the header before anything is decoded: a decompression bomb never gets decoded),
+    and bytes that are not an image ("not an image: ..."). Applies the EXIF orientation, so
+    phone photos stand up.
+    """
+    data, name = _read_bytes(source, max_bytes)
+    try:
+        image = Image.open(io.BytesIO(data))  # reads the header only
+        width, height = image.size
+        if width * height > max_pixels:  # stricter than Pillow's own bomb check, and thread-safe
+            raise ImageError(
+                f"{name} is {width}×{height} = {width * height / 1e6:.1f} MP; "
+                f"the limit is {max_pixels / 1e6:.0f} MP"
+            )
+        image.load()
+        return ImageOps.exif_transpose(image)
+    except Image.DecompressionBombError as error:  # Pillow refuses > 2 × MAX_IMAGE_PIXELS itself
+        raise ImageError(f"{name} is too large to decode safely: {error}") from error
+    except UnidentifiedImageError as error:
+        raise ImageError(f"not an image: {name} is in no format Pillow can read") from error
+    except (OSError, ValueError, SyntaxError, EOFError) as error:
+        if isinstance(error, ImageError):
+            raise
+        raise ImageError(f"not an image: {name} is damaged or truncated ({error})") from error
+
+
+# --- the shared core -------------------------------------------------------------------------
+
+
+def _to_mnist(ink: np.ndarray, mode: str, deskew_it: bool) -> np.ndarray:
+    """(H, W) float32 ink in [0, 1] -> (28, 28): the one pipeline behind both public entries."""
+    if float(ink.max()) < INK_THRESHOLD:
+        raise EmptyImageError(
+            f"no ink: the brightest stroke is below {INK_THRESHOLD:.0%} of white; draw a digit"
+        )
+    image = _resize(ink, (SIDE, SIDE)) if mode == "naive" else _centre(_fit(ink))
+    return _deskew_batch(image[None])[0] if deskew_it else image
+
+
+def _fit(ink: np.ndarray) -> np.ndarray:
+    """Crop to the ink's bounding box and scale its longer side to 20 px; max scaled to 1."""
+    rows = np.flatnonzero(ink.max(axis=1) > BBOX_LEVEL)
+    cols = np.flatnonzero(ink.max(axis=0) > BBOX_LEVEL)
+    top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    height, width = bottom - top, right - left
+    scale = BOX / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = _resize(ink, size, box=(left, top, right, bottom))  # (h, w), max(h, w) = 20
+    return small / small.max()
+
+
+def _centre(small: np.ndarray) -> np.ndarray:
+    """Paste into 28×28 with the centre of mass on (14, 14), to the nearest whole pixel."""
+    height, width = small.shape
+    mass = small.sum()
+    row = small.sum(axis=1) @ np.arange(height) / mass
+    col = small.sum(axis=0) @ np.arange(width) / mass
+    top = int(np.clip(np.floor(CENTRE - row + 0.5), 0, SIDE - height))  # never cut the digit
+    left = int(np.clip(np.floor(CENTRE - col + 0.5), 0, SIDE - width))
+    image = np.zeros((SIDE, SIDE), dtype=np.float32)
+    image[top : top + height, left : left + width] = small
+    return image
+
+
+def _resize(
+    ink: np.ndarray, size: tuple[int, int], box: tuple[int, int, int, int] | None = None
+) -> np.ndarray:
+    """Area-average (anti-aliased) resize of float ink to `size` = (width, height)."""
+    image = Image.fromarray(np.ascontiguousarray(ink, dtype=np.float32))
+    source = box or (0, 0, image.width, image.height)
+    upscale = size[0] > source[2] - source[0] or size[1] > source[3] - source[1]
+    resample = Image.Resampling.BILINEAR if upscale else Image.Resampling.BOX
+    resized = np.asarray(image.resize(size, resample, box=box), dtype=np.float32)
+    return np.clip(resized, 0.0, 1.0)
+
+
+def _deskew_batch(x: np.ndarray) -> np.ndarray:
+    """(n, h, w) float32 -> deskewed and centred, bilinear; see `deskew`."""
+    _, height, width = x.shape
+    r = np.arange(height, dtype=np.float32)
+    c = np.arange(width, dtype=np.float32)
+    mass = x.sum(axis=(1, 2))  # (n,)
+    blank = mass <= 0
+    mass = np.where(blank, 1.0, mass)
+    row_mass, col_mass = x.sum(axis=2), x.sum(axis=1)  # (n, h), (n, w)
+    c_r = row_mass @ r / mass
+    c_c = col_mass @ c / mass
+    var_r = row_mass @ (r * r) / mass - c_r**2
+    cov_rc = np.einsum("nij,i,j->n", x, r, c) / mass - c_r * c_c
+    alpha = np.where(var_r > 1e-6, cov_rc / np.maximum(var_r, 1e-6), 0.0)
+    shift_r = np.where(blank, 0.0, c_r - height / 2)
+    shift_c = np.where(blank, 0.0, c_c - width / 2)
+    alpha = np.where(blank, 0.0, alpha)
+    # rows: every output row r reads input row r + shift_r (one shift per image)
+    rows = _interpolate(x, r[None, :] + shift_r[:, None], axis=1)  # (n, h, w)
+    # columns: output (r, c) reads column c + alpha·(r - h/2) + shift_c
+    offset = alpha[:, None] * (r[None, :] - height / 2) + shift_c[:, None]  # (n, h)
+    columns = c[None, None, :] + offset[:, :, None]  # (n, h, w)
+    return np.clip(_interpolate(rows, columns, axis=2), 0.0, 1.0).astype(np.float32)
+
+
+def _interpolate(x: np.ndarray, where: np.ndarray, axis: int) -> np.ndarray:
+    """Linear interpolation of x along `axis` at fractional positions `where`; 0 outside."""
+    length = x.shape[axis]
+    if axis == 1:
+        where = where[:, :, None]  # (n, h) -> (n, h, 1): one position per row
+    lower = np.floor(where)
+    weight = (where - lower).astype(np.float32)
+    lower = lower.astype(np.int64)
+    total = np.zeros(np.broadcast_shapes(x.shape, where.shape), dtype=np.float32)
+    for index, w in ((lower, 1 - weight), (lower + 1, weight)):
+        inside = (index >= 0) & (index < length)
+        values = np.take_along_axis(x, np.clip(index, 0, length - 1), axis=axis)
+        total += values * (w * inside)
+    return total
+
+
+# --- inputs -> ink -----------------------------------------------------------------------------
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+
+
+def _checked_array(image: object) -> np.ndarray:
+    """Validate an image array: (H, W) or (H, W, 1–4); uint8, bool or finite float in [0, 1]."""
+    if not isinstance(image, np.ndarray):
+        raise ImageError(
+            f"image must be a numpy array (use image_to_mnist for PIL images), got {type(image).__name__}"
+        )
+    if image.dtype != np.uint8 and image.dtype.kind not in "bf":
+        raise ImageError(f"image dtype must be uint8, bool or float in [0, 1]; got {image.dtype}")
+    if not (image.ndim == 2 or (image.ndim == 3 and 1 <= image.shape[2] <= 4)):
+        raise ImageError(f"image must be (H, W) or (H, W, 1|2|3|4); got shape {image.shape}")
+    if image.shape[0] == 0 or image.shape[1] == 0:
+        raise ImageError(f"image is empty: shape {image.shape}")
+    if image.dtype.kind == "f":
+        if not np.isfinite(image).all():
+            raise ImageError("image contains NaN or infinite values")
+        low, high = float(image.min()), float(image.max())
+        if low < 0 or high > 1:
+            raise ImageError(f"float images must lie in [0, 1]; got values in [{low:g}, {high:g}]")
+    return image
+
+
+def _canvas_ink(image: object) -> np.ndarray:
+    """(H, W) float32 ink in [0, 1] from a white-on-black canvas array: max(R, G, B) · alpha."""
+    pixels = _checked_array(image)
+    if pixels.ndim == 3:
+        channels = pixels.shape[2]
+        colour = pixels[..., : 3 if channels >= 3 else 1]
+        ink = colour[..., 0]
+        for k in range(1, colour.shape[2]):
+            ink = np.maximum(ink, colour[..., k])
+        if channels in (2, 4):
+            alpha = pixels[..., -1]
+            opaque = np.iinfo(np.uint8).max if pixels.dtype == np.uint8 else 1
+            if alpha.min() < opaque:
+                ink = ink * (alpha.astype(np.float32) / opaque)
+        pixels = ink
+    scale = np.float32(1 / 255) if pixels.dtype == np.uint8 else np.float32(1)
+    return pixels.astype(np.float32) * scale
+
+
+def _as_pil(image: Image.Image | np.ndarray) -> Image.Image:
+    if isinstance(image, Image.Image):
+        return image
+    pixels = _checked_array(image)
+    if pixels.dtype != np.uint8:
+        pixels = np.round(pixels.astype(np.float32) * 255).astype(np.uint8)
+    if pixels.ndim == 3 and pixels.shape[2] == 1:
+        pixels = pixels[..., 0]
+    return Image.fromarray(pixels)
+
+
+def _gray_and_alpha(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """(H, W) brightness in [0, 1] and alpha in [0, 1] (None when opaque), at most 280 px."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        values = np.asarray(image, dtype=np.float32)
+        top = float(values.max()) if values.size else 1.0
+        scale = 1.0 if top <= 1 else 255.0 if top <= 255 else 65535.0
+        image = Image.fromarray(np.clip(values / scale * 255, 0, 255).astype(np.uint8))
+    if image.width == 0 or image.height == 0:
+        raise ImageError(f"image is empty: size {image.size}")
+    try:
+        image = image.convert("LA" if image.has_transparency_data else "L")
+    except (ValueError, OSError) as error:
+        raise ImageError(f"cannot read a {image.mode} image as grey levels: {error}") from error
+    longest = max(image.size)
+    if longest > WORKING_SIDE:
+        size = tuple(max(1, round(side * WORKING_SIDE / longest)) for side in image.size)
+        image = image.resize(size, Image.Resampling.BOX)
+    pixels = np.asarray(image, dtype=np.float32) / 255
+    if image.mode == "LA":
+        return pixels[..., 0], pixels[..., 1]
+    return pixels, None
+
+
+def _photo_ink(image: Image.Image) -> np.ndarray:
+    """(H, W) float32 ink in [0, 1] from a photo: polarity, background, noise and thin pens handled."""
+    gray, alpha = _gray_and_alpha(image)
+    if alpha is not None:  # transparent parts: a backdrop that contrasts with what is opaque
+        opaque = gray[alpha > 0.5]
+        backdrop = 1.0 if opaque.size and np.median(opaque) < 0.5 else 0.0
+        gray = gray * alpha + backdrop * (1 - alpha)
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    ink = 1 - gray if np.median(border) > 0.5 else gray  # dark on light: invert
+    ink_image = Image.fromarray(np.round(ink * 255).astype(np.uint8)).filter(
+        ImageFilter.MedianFilter(3)  # salt-and-pepper noise
+    )
+    residual = np.asarray(ink_image, dtype=np.float32) / 255 - _background(ink_image)
+    peak = float(residual.max())
+    spread = 1.4826 * float(np.median(np.abs(residual - np.median(residual))))
+    floor = max(float(np.median(residual)) + 5 * spread, 0.2 * peak)
+    if peak - floor < INK_THRESHOLD:
+        return np.zeros_like(residual)  # no contrast: the core reports it as empty
+    return _thicken(np.clip((residual - floor) / (peak - floor), 0.0, 1.0))
+
+
+def _background(ink_image: Image.Image) -> np.ndarray:
+    """Smooth estimate of the unlit paper: a low rank (30%) of 5×5 windows on an 8× thumbnail.
+
+    Strokes rarely fill 70% of a window, so the 30th percentile sees paper even beside a digit.
+    """
+    width, height = ink_image.size
+    thumbnail = ink_image.resize((max(1, width // 8), max(1, height // 8)), Image.Resampling.BOX)
+    paper = thumbnail.filter(ImageFilter.RankFilter(5, 7)).filter(ImageFilter.BoxBlur(1))
+    return np.asarray(paper.resize((width, height), Image.Resampling.BILINEAR), np.float32) / 255
+
+
+def _thicken(ink: np.ndarray) -> np.ndarray:
+    """Widen pen-thin strokes towards a canvas pen's (≈ 8% of the digit's height): a max filter.
+
+    Stroke width ≈ 2·area / perimeter for a long thin shape; the perimeter is counted as the
+    number of ink/background changes along rows and columns.
+    """
+    mask = ink > 0.5
+    area = int(mask.sum())
+    if area == 0:
+        return ink
+    changes = int(np.count_nonzero(np.diff(mask, axis=0)) + np.count_nonzero(np.diff(mask, axis=1)))
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    extent = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    missing = 0.08 * extent - 2 * area / max(changes, 1)  # px
+    if missing < 3:
+        return ink
+    size = int(missing) // 2 * 2 + 1  # odd
+    image = Image.fromarray(np.round(ink * 255).astype(np.uint8)).filter(
+        ImageFilter.MaxFilter(size)
+    )
+    return np.asarray(image, dtype=np.float32) / 255
+
+
+def _read_bytes(source: ImageSource, max_bytes: int) -> tuple[bytes, str]:
+    """The bytes of `source` and a name for messages; ImageError when over `max_bytes`."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        data, name = bytes(source), f"the uploaded data ({len(source):,} bytes)"
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.is_file():
+            raise ImageError(f"no image file at {path}")
+        if path.stat().st_size > max_bytes:
+            raise ImageError(
+                f"{path.name} is {path.stat().st_size / 2**20:.1f} MB; the limit is "
+                f"{max_bytes / 2**20:.0f} MB"
+            )
+        data, name = path.read_bytes(), path.name
+    elif hasattr(source, "read"):
+        data = source.read(max_bytes + 1)
+        name = str(getattr(source, "name", "the uploaded file"))
+        if not isinstance(data, bytes):
+            raise ImageError(f"{name} must be opened in binary mode")
+    else:
+        raise ImageError(
+            f"read_image takes a path, bytes or a binary file; got {type(source).__name__}"
+        )
+    if len(data) > max_bytes:
+        raise ImageError(f"{name} is over the {max_bytes / 2**20:.0f} MB limit")
+    if not data:
+        raise ImageError(f"not an image: {name} is empty")
+    return data, name

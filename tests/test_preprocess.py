@@ -1,0 +1,360 @@
+"""softmax.preprocess: canvas and photo -> MNIST-like 28×28, deskewing, safe image reading."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from softmax.drawn import render_strokes
+from softmax.preprocess import (
+    MODES,
+    EmptyImageError,
+    ImageError,
+    canvas_to_mnist,
+    deskew,
+    has_ink,
+    image_to_mnist,
+    read_image,
+)
+
+ROWS = np.arange(28)
+
+
+def one(centre=(140, 140), height=200, slant=0.0, width=18) -> np.ndarray:
+    """A canvas (280, 280, 4) with a "1": a flag and a stem leaning right by `slant` (dx/dy)."""
+    x, y = centre
+    top = (x + slant * height / 2, y - height / 2)
+    bottom = (x - slant * height / 2, y + height / 2)
+    flag = (top[0] - 0.25 * height, top[1] + 0.2 * height)
+    return render_strokes([[flag, top, bottom]], width)
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    mass = image.sum()
+    return float(image.sum(axis=1) @ ROWS / mass), float(image.sum(axis=0) @ ROWS / mass)
+
+
+def row_col_covariance(image: np.ndarray) -> float:
+    row, col = centre_of_mass(image)
+    r, c = np.meshgrid(ROWS - row, ROWS - col, indexing="ij")
+    return float((r * c * image).sum() / image.sum())
+
+
+def correlation(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+def test_a_canvas_becomes_a_28x28_float32_image_in_0_1_with_white_ink():
+    image = canvas_to_mnist(one())
+    assert image.shape == (28, 28)
+    assert image.dtype == np.float32
+    assert image.min() == 0.0
+    assert image.max() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "drawing",
+    [one(), one((60, 70), 100), one((210, 200), 60), one(height=250, slant=0.3)],
+    ids=["centred", "top-left", "small-bottom-right", "big-slanted"],
+)
+def test_the_centre_of_mass_lands_on_14_14_within_half_a_pixel(drawing):
+    row, col = centre_of_mass(canvas_to_mnist(drawing))
+    assert abs(row - 14) <= 0.5
+    assert abs(col - 14) <= 0.5
+
+
+def test_the_ink_fits_a_20x20_box_with_its_longer_side_20_pixels():
+    image = canvas_to_mnist(one((90, 120), 150))
+    rows = np.flatnonzero(image.any(axis=1))
+    cols = np.flatnonzero(image.any(axis=0))
+    height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    assert height == 20
+    assert width <= 20
+
+
+@pytest.mark.parametrize("centre", [(70, 80), (200, 190), (120, 160)], ids=str)
+def test_the_same_one_drawn_anywhere_gives_the_same_image(centre):
+    reference = canvas_to_mnist(one(height=120))
+    assert correlation(canvas_to_mnist(one(centre, height=120)), reference) > 0.98
+
+
+@pytest.mark.parametrize("height", [80, 140, 250], ids=str)
+def test_the_same_one_drawn_smaller_or_bigger_gives_nearly_the_same_image(height):
+    """Same shape, pen width in proportion: only the drawing's scale differs."""
+    reference = canvas_to_mnist(one(height=200, width=18))
+    resized = canvas_to_mnist(one((150, 130), height, width=18 * height / 200))
+    assert correlation(resized, reference) > 0.95
+
+
+def test_an_empty_canvas_is_reported_not_predicted():
+    blank = render_strokes([], 18)
+    with pytest.raises(EmptyImageError, match="no ink"):
+        canvas_to_mnist(blank)
+
+
+def test_ink_fainter_than_the_threshold_counts_as_empty():
+    faint = np.zeros((280, 280), dtype=np.uint8)
+    faint[100:150, 130:150] = 12  # 5% of white: sensor noise, not a stroke
+    with pytest.raises(EmptyImageError):
+        canvas_to_mnist(faint)
+
+
+def test_has_ink_tells_a_blank_canvas_from_a_drawing():
+    assert not has_ink(render_strokes([], 18))
+    assert has_ink(one())
+
+
+@pytest.mark.parametrize(
+    ("image", "named"),
+    [
+        (np.zeros((280, 280, 5), np.uint8), r"\(280, 280, 5\)"),
+        (np.zeros((280,), np.uint8), r"\(280,\)"),
+        (np.zeros((2, 28, 28, 4), np.uint8), r"\(2, 28, 28, 4\)"),
+        (np.zeros((0, 28), np.uint8), r"\(0, 28\)"),
+        (np.zeros((28, 28), np.int64), "int64"),
+        (np.full((28, 28), np.nan, np.float32), "NaN"),
+        (np.full((28, 28), 255.0), r"\[0, 1\]"),
+        ([[0, 255]], "list"),
+    ],
+    ids=["5-channels", "1-d", "batch", "no-rows", "int64", "nan", "float-0-255", "list"],
+)
+def test_odd_input_is_refused_naming_what_is_wrong(image, named):
+    with pytest.raises(ImageError, match=named):
+        canvas_to_mnist(image)
+
+
+def test_an_unknown_mode_is_refused_naming_the_allowed_ones():
+    with pytest.raises(ValueError, match=r"mnist, naive; got 'centred'"):
+        canvas_to_mnist(one(), mode="centred")
+    assert MODES == ("mnist", "naive")
+
+
+def test_a_grayscale_canvas_of_any_size_gives_what_its_rgba_twin_gives():
+    drawing = one((100, 160), 180)
+    assert np.array_equal(canvas_to_mnist(drawing[..., 0]), canvas_to_mnist(drawing))
+
+
+def test_transparent_canvas_pixels_are_background():
+    drawing = one().copy()
+    drawing[..., 3] = 0  # fully transparent white strokes: nothing visible
+    assert not has_ink(drawing)
+
+
+def test_naive_mode_is_a_plain_resize_of_the_whole_canvas():
+    drawing = one((70, 80), 110)
+    plain = Image.fromarray(drawing[..., 0]).resize((28, 28), Image.Resampling.BOX)
+    expected = np.asarray(plain, dtype=np.float32) / 255
+    np.testing.assert_allclose(canvas_to_mnist(drawing, mode="naive"), expected, atol=1 / 255)
+
+
+def test_naive_and_mnist_modes_differ_for_an_off_centre_drawing():
+    drawing = one((70, 80), 110)
+    naive, mnist = canvas_to_mnist(drawing, mode="naive"), canvas_to_mnist(drawing)
+    assert correlation(naive, mnist) < 0.5
+    assert centre_of_mass(naive)[0] < 10  # it stays where it was drawn: top left
+
+
+def test_deskew_stands_a_slanted_one_upright():
+    slanted = canvas_to_mnist(one(slant=0.4), deskew=False)
+    assert abs(row_col_covariance(slanted)) > 3
+    assert abs(row_col_covariance(deskew(slanted))) < 0.3
+
+
+def test_deskew_leaves_an_upright_centred_stick_unchanged():
+    stick = np.zeros((28, 28), dtype=np.float32)
+    stick[4:25, 13:16] = [0.5, 1.0, 0.5]  # centre of mass exactly (14, 14), no slant
+    np.testing.assert_allclose(deskew(stick), stick, atol=1e-6)
+
+
+def test_deskew_keeps_an_upright_drawing_upright():
+    upright = canvas_to_mnist(render_strokes([[(140, 40), (140, 240)]], 18))
+    assert abs(row_col_covariance(deskew(upright))) < 0.05
+
+
+def test_canvas_to_mnist_with_deskew_equals_deskewing_its_result():
+    drawing = one(slant=0.3)
+    np.testing.assert_allclose(
+        canvas_to_mnist(drawing, deskew=True), deskew(canvas_to_mnist(drawing)), atol=1e-6
+    )
+
+
+def test_deskewing_a_batch_equals_deskewing_each_image():
+    images = np.stack([canvas_to_mnist(one(slant=s)) for s in (-0.3, 0.0, 0.2, 0.45)])
+    batch = deskew(images)
+    for image, straightened in zip(images, batch, strict=True):
+        np.testing.assert_allclose(deskew(image), straightened, atol=1e-5)
+
+
+def test_deskew_matches_the_classic_affine_recipe():
+    ndimage = pytest.importorskip("scipy.ndimage")
+    image = canvas_to_mnist(one(slant=0.35))
+    row, col = centre_of_mass(image)
+    r = ROWS - row
+    alpha = row_col_covariance(image) / float((r[:, None] ** 2 * image).sum() / image.sum())
+    shear = np.array([[1.0, 0.0], [alpha, 1.0]])
+    offset = np.array([row, col]) - shear @ [14.0, 14.0]
+    classic = ndimage.affine_transform(image, shear, offset=offset, order=1, mode="grid-constant")
+    np.testing.assert_allclose(deskew(image), classic, atol=1e-4)
+
+
+def test_deskew_passes_a_blank_image_through_and_refuses_other_sizes():
+    assert not deskew(np.zeros((28, 28), np.float32)).any()
+    with pytest.raises(ImageError, match=r"\(8, 8\)"):
+        deskew(np.zeros((8, 8)))
+
+
+# --- photos and uploads --------------------------------------------------------------------------
+
+
+def paper_photo(drawing: np.ndarray, size=(613, 457), seed=0) -> Image.Image:
+    """A phone photo of the drawing on paper: dark ink, light grey uneven background, noise."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    page = Image.new("L", size)
+    page.paste(Image.fromarray(drawing[..., 0]).resize((420, 420)), (120, 20))  # 1.5× the canvas
+    ink = np.asarray(page, dtype=np.float64) / 255
+    light = (
+        0.62 + 0.2 * np.linspace(0, 1, width)[None, :] + 0.08 * np.linspace(0, 1, height)[:, None]
+    )
+    gray = light * (1 - 0.8 * ink) + rng.normal(0, 0.03, (height, width))
+    tint = np.array([1.0, 0.97, 0.9])  # warm indoor light
+    rgb = np.clip(gray[..., None] * tint * 255, 0, 255).astype(np.uint8)
+    return Image.fromarray(rgb)
+
+
+def test_a_dark_on_light_photo_reads_like_the_canvas_drawing():
+    drawing = one((150, 130), 190)
+    from_photo = image_to_mnist(paper_photo(drawing))
+    assert correlation(from_photo, canvas_to_mnist(drawing)) > 0.9
+
+
+def test_a_photo_of_a_thin_pen_stroke_gets_an_mnist_like_stroke():
+    drawing = one((150, 130), 190, width=4)
+    from_photo = image_to_mnist(paper_photo(drawing))
+    assert (from_photo > 0.5).sum() > 25  # a 1 px line would light ~20 pixels
+
+
+def test_black_strokes_on_a_transparent_background_are_ink():
+    drawing = one()
+    rgba = np.zeros((280, 280, 4), dtype=np.uint8)
+    rgba[..., 3] = drawing[..., 0]  # black ink where drawn, transparent elsewhere
+    image = image_to_mnist(Image.fromarray(rgba))
+    assert correlation(image, canvas_to_mnist(drawing)) > 0.95
+
+
+@pytest.mark.parametrize(
+    ("mode", "least"),
+    [
+        ("L", 0.95),
+        ("RGB", 0.95),
+        ("RGBA", 0.95),
+        ("LA", 0.95),
+        ("P", 0.95),
+        ("I;16", 0.95),
+        ("1", 0.85),
+    ],
+)
+def test_image_to_mnist_accepts_any_pil_mode(mode, least):
+    """Black on white in every mode; bilevel ("1") dithers the edges, hence its lower bar."""
+    photo = Image.fromarray(255 - one()[..., 0])
+    image = image_to_mnist(photo.convert(mode))
+    assert correlation(image, canvas_to_mnist(one())) > least
+
+
+def test_a_photo_of_blank_paper_is_empty():
+    blank = paper_photo(render_strokes([], 18))
+    with pytest.raises(EmptyImageError):
+        image_to_mnist(blank)
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_read_image_decodes_png_bytes_and_files(tmp_path):
+    data = png_bytes(paper_photo(one()))
+    path = tmp_path / "digit.png"
+    path.write_bytes(data)
+    for source in (data, path, str(path), io.BytesIO(data)):
+        assert read_image(source).size == (613, 457)
+
+
+def test_bytes_that_are_not_an_image_are_refused():
+    with pytest.raises(ImageError, match="not an image"):
+        read_image(b"%PDF-1.7 definitely not a picture")
+
+
+def test_a_truncated_image_is_refused():
+    with pytest.raises(ImageError, match="not an image"):
+        read_image(png_bytes(paper_photo(one()))[:2000])
+
+
+def test_a_file_over_the_byte_limit_is_refused(tmp_path):
+    data = png_bytes(paper_photo(one()))
+    path = tmp_path / "big.png"
+    path.write_bytes(data)
+    for source in (data, path):
+        with pytest.raises(ImageError, match="limit"):
+            read_image(source, max_bytes=len(data) - 1)
+
+
+def test_an_image_over_the_pixel_limit_is_refused_before_decoding():
+    data = png_bytes(Image.new("L", (400, 300)))
+    with pytest.raises(ImageError, match=r"400×300"):
+        read_image(data, max_pixels=100_000)
+
+
+def test_a_decompression_bomb_is_refused():
+    """A valid tiny PNG whose header claims 50,000 × 50,000 pixels (2.5 gigapixels)."""
+    data = bytearray(png_bytes(Image.new("L", (1, 1))))
+    header = b"IHDR" + struct.pack(">II", 50_000, 50_000) + bytes(data[24:29])
+    data[12:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(header))
+    with pytest.raises(ImageError, match=r"too large|limit"):
+        read_image(bytes(data), max_pixels=10**10)
+
+
+def test_a_missing_file_is_an_image_error(tmp_path):
+    with pytest.raises(ImageError, match="no image file"):
+        read_image(tmp_path / "nothing.png")
+
+
+def test_exif_orientation_is_applied():
+    tall = Image.new("L", (30, 60))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    buffer = io.BytesIO()
+    tall.save(buffer, format="JPEG", exif=exif)
+    assert read_image(buffer.getvalue()).size == (60, 30)
+
+
+# --- on real MNIST -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_mnist_digits_drawn_on_a_canvas_keep_a_fixed_models_accuracy(mnist):
+    """Upscale test digits to 280×280 and back through the pipeline: the recipe is MNIST's own.
+
+    The fixed model is nearest class mean (centroids of the training digits): no training loop.
+    """
+    (x_train, y_train), (x_test, y_test) = mnist
+    means = np.stack([x_train[y_train == k].mean(axis=0) for k in range(10)]) / 255  # (10, 28, 28)
+
+    def accuracy(images: np.ndarray) -> float:
+        distances = ((images[:, None] - means[None]) ** 2).sum(axis=(2, 3))  # (n, 10)
+        return float((distances.argmin(axis=1) == y_test[: len(images)]).mean())
+
+    originals = x_test[:1000] / np.float32(255)
+    canvases = [
+        np.asarray(Image.fromarray(x).resize((280, 280), Image.Resampling.BILINEAR))
+        for x in x_test[:1000]
+    ]
+    redrawn = np.stack([canvas_to_mnist(c) for c in canvases])
+    assert abs(accuracy(redrawn) - accuracy(originals)) < 0.03
