@@ -198,14 +198,24 @@ class SoftmaxClassifier:
         """
         path = shipped_path("default") if path is None else Path(path)
         try:
-            with np.load(path, allow_pickle=False) as npz:
+            loaded = np.load(path, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):  # a bare .npy array
+                raise ModelFileError(f"{path} is not a softmax model: not an .npz archive")
+            with loaded as npz:
+                missing = [key for key in ("weights", "bias") if key not in npz.files]
+                if missing:
+                    raise ModelFileError(
+                        f"{path} is not a softmax model: it has no {' or '.join(missing)}"
+                    )
                 weights, bias = npz["weights"], npz["bias"]
                 metadata = json.loads(str(npz["metadata"])) if "metadata" in npz.files else {}
+            if not isinstance(metadata, dict):
+                raise ModelFileError(f"{path} is not a softmax model: its metadata is not a dict")
             return cls(weights, bias, metadata)
+        except ModelFileError:
+            raise
         except FileNotFoundError as error:
             raise ModelFileError(f"no model file at {path}") from error
-        except KeyError as error:
-            raise ModelFileError(f"{path} is not a softmax model: it has no {error}") from error
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
             raise ModelFileError(f"{path} is not a readable model file ({error})") from error
 

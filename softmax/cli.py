@@ -1,0 +1,225 @@
+"""`python -m softmax train | evaluate | predict | bench`: the package from a shell.
+
+Bad input (a missing or foreign file, an empty image, an unknown recipe, a bad number) ends with
+exactly one line `error: ...` on stderr and exit status 2, never a traceback. `predict` and
+`evaluate` use the numpy classifier and never import TensorFlow; `train` and `bench` do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from softmax.model import SoftmaxClassifier, shipped_path
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(ValueError):
+    """The command line itself is wrong (argparse's complaint, kept to one line)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print the usage too: two lines, not one
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the exit status (0 ok, 2 bad input)."""
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except (ValueError, OSError) as error:  # DataError, ModelFileError, ImageError are ValueErrors
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from softmax.train import OPTIMIZERS, RECIPES
+
+    parser = _Parser(
+        prog="python -m softmax",
+        description="Train, evaluate, run and time the 7,850-parameter softmax digit classifier.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train = commands.add_parser(
+        "train",
+        help="train a model on MNIST (Keras); last line test_accuracy=0.xxxx",
+        description="Train with a recipe (any field overridable) and print test_accuracy=0.xxxx last.",
+    )
+    train.add_argument("--recipe", default="default", choices=RECIPES, help="default: %(default)s")
+    train.add_argument("--epochs", type=int, help="override the recipe's epochs")
+    train.add_argument("--batch-size", type=int, help="override the recipe's batch size")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, help="override the recipe's optimizer")
+    train.add_argument("--learning-rate", type=float, help="override the recipe's learning rate")
+    train.add_argument("--seed", type=int, help="override the recipe's seed")
+    train.add_argument("--data", help="mnist.npz to read (default: $SOFTMAX_MNIST, Keras' cache)")
+    train.add_argument("--out", help="save the model here (.npz, written atomically, + .json)")
+    train.add_argument(
+        "--verbose",
+        type=int,
+        choices=(0, 1, 2),
+        help="Keras output: 0 none, 1 progress bar, 2 a line per epoch (default: 1 on a terminal)",
+    )
+    train.set_defaults(run=run_train)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="accuracy, per-digit accuracy and confusion matrix on the MNIST test set",
+        description="Score a model on the 10,000 MNIST test digits (deskewed if the model says so).",
+    )
+    evaluate.add_argument("--model", help="model .npz (default: the shipped default model)")
+    evaluate.add_argument(
+        "--data", help="mnist.npz to read (default: $SOFTMAX_MNIST, Keras' cache)"
+    )
+    evaluate.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    evaluate.set_defaults(run=run_evaluate)
+
+    predict = commands.add_parser(
+        "predict",
+        help="classify image files",
+        description="Classify image files (any size; light or dark ink) as the app would.",
+    )
+    predict.add_argument("images", nargs="+", metavar="IMAGE", help="PNG, JPEG, ... files")
+    predict.add_argument("--model", help="model .npz (default: the shipped default model)")
+    predict.add_argument(
+        "--mode",
+        default="mnist",
+        choices=("mnist", "naive"),
+        help="mnist: crop, fit 20×20, centre of mass (default); naive: just resize to 28×28",
+    )
+    predict.add_argument("--json", action="store_true", help='print [{"path", "digit", ...}]')
+    predict.set_defaults(run=run_predict)
+
+    bench = commands.add_parser(
+        "bench",
+        help="time preprocess + predict against Keras, and the default recipe's training",
+        description="Latency of canvas -> prediction (numpy) next to Keras, and training time.",
+    )
+    bench.add_argument("--runs", type=int, default=200, help="timed calls each (default: 200)")
+    bench.add_argument("--no-train", action="store_true", help="skip timing the default recipe")
+    bench.add_argument("--json", action="store_true", help="print JSON instead of text")
+    bench.set_defaults(run=run_bench)
+    return parser
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from softmax.data import find_mnist
+    from softmax.train import fit, get_recipe, mnist_dataset
+
+    overrides = {
+        name: getattr(args, name)
+        for name in ("epochs", "batch_size", "optimizer", "learning_rate", "seed")
+        if getattr(args, name) is not None
+    }
+    recipe = get_recipe(args.recipe, **overrides)
+    if args.out is not None and Path(args.out).suffix != ".npz":
+        raise ValueError(f"--out must end in .npz, got {args.out}")
+    if find_mnist(args.data) is None:  # Keras will download it: load TensorFlow quietly first
+        _import_keras_quietly()
+    dataset = mnist_dataset(args.data)  # a bad local file fails here, before TensorFlow loads
+    _import_keras_quietly()  # cheap when already imported
+    verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
+    result = fit(recipe, dataset, verbose=verbose)
+    metadata = result.classifier.metadata
+    print(
+        f"recipe={recipe.name} epochs={metadata['epochs_run']} seconds={result.seconds:.1f} "
+        f"train_accuracy={metadata['train_accuracy']:.4f} "
+        f"drawn_accuracy={metadata.get('drawn_accuracy', float('nan')):.4f}"
+    )
+    if args.out is not None:
+        print(f"saved {result.classifier.save(args.out)}")
+    print(f"test_accuracy={result.test_accuracy:.4f}")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from softmax.data import load_mnist
+    from softmax.train import evaluate
+
+    path = args.model or shipped_path("default")
+    classifier = SoftmaxClassifier.load(path)
+    if classifier.image_shape != (28, 28):
+        raise ValueError(f"{path} takes {classifier.image_shape} images, MNIST is 28×28")
+    _, (x_test, y_test) = load_mnist(args.data, download=False)
+    result = evaluate(classifier, x_test, y_test)
+    if args.json:
+        report = {
+            "model": str(path),
+            "recipe": classifier.recipe,
+            "deskew": classifier.deskew,
+            "n": result.n,
+            "accuracy": result.accuracy,
+            "per_class_accuracy": [float(a) for a in result.per_class_accuracy],
+            "confusion_matrix": result.confusion.tolist(),
+        }
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"model     {path} (recipe {classifier.recipe})")
+    print(f"accuracy  {result.accuracy:.4f} on {result.n} MNIST test digits")
+    print()
+    print("confusion matrix: rows = true digit, columns = predicted")
+    print("true  accuracy " + "".join(f"{digit:>6}" for digit in range(10)))
+    for digit, (accuracy, row) in enumerate(
+        zip(result.per_class_accuracy, result.confusion, strict=True)
+    ):
+        print(f"{digit:>4}  {accuracy:>8.4f} " + "".join(f"{count:>6}" for count in row))
+    return 0
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    from softmax.preprocess import image_to_mnist, read_image
+
+    classifier = SoftmaxClassifier.load(args.model)
+    results = []
+    for path in args.images:  # all first, so one bad file prints nothing but its error
+        image = image_to_mnist(read_image(path), mode=args.mode, deskew=classifier.deskew)
+        prediction = classifier.predict(image)
+        results.append((path, prediction))
+    if args.json:
+        report = [
+            {
+                "path": path,
+                "digit": prediction.digit,
+                "probabilities": [round(float(p), 6) for p in prediction.probabilities],
+            }
+            for path, prediction in results
+        ]
+        print(json.dumps(report, indent=2))
+    else:
+        for path, prediction in results:
+            print(f"{path}: {prediction.digit} ({prediction.confidence:.1%})")
+    return 0
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    from softmax.bench import run
+
+    _import_keras_quietly()
+    result = run(runs=args.runs, train=not args.no_train)
+    print(json.dumps(result.to_dict(), indent=2) if args.json else result.report())
+    return 0
+
+
+def _import_keras_quietly() -> None:
+    """Import Keras (TensorFlow) with fd 2 silenced: its C++ start-up writes log lines there
+    before any setting can stop it, and the CLI's stderr is kept for errors."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # same numerics as the tests and assets
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        import keras  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -1,0 +1,252 @@
+"""Recipes, and `fit` on scikit-learn's 8×8 digits (everywhere) and on real MNIST (slow)."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from softmax.model import SoftmaxClassifier
+from softmax.train import (
+    RECIPES,
+    EpochLog,
+    ProgressCallback,
+    digits_dataset,
+    evaluate,
+    fit,
+    get_recipe,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK = get_recipe("default", epochs=3, batch_size=64)  # ~0.3 s on the 8×8 digits
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return digits_dataset()
+
+
+@pytest.fixture(scope="module")
+def run(digits):
+    """One quick fit, with every epoch it reported."""
+    logs: list[EpochLog] = []
+    result = fit(QUICK, digits, callbacks=[ProgressCallback(on_epoch=logs.append)])
+    return result, logs
+
+
+def test_importing_train_loads_no_tensorflow_until_fit_runs():
+    code = "import sys, softmax.train; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert run.stdout.strip() == "False False"
+
+
+def test_the_notebook_recipe_is_the_reference_notebook():
+    notebook = RECIPES["notebook"]
+    assert (notebook.optimizer, notebook.learning_rate) == ("sgd", None)  # Keras' default rate
+    assert (notebook.batch_size, notebook.epochs) == (2048, 100)
+    assert not notebook.deskew and notebook.drawn == 0
+
+
+def test_the_default_recipe_is_adam_at_0_01_for_10_epochs():
+    default = RECIPES["default"]
+    assert (default.optimizer, default.learning_rate) == ("adam", 0.01)
+    assert (default.batch_size, default.epochs) == (2048, 10)
+
+
+def test_the_deskew_and_drawn_recipes_change_only_their_data():
+    default = dataclasses.asdict(RECIPES["default"])
+    assert dataclasses.asdict(RECIPES["deskew"]) == {**default, "name": "deskew", "deskew": True}
+    drawn = RECIPES["drawn"]
+    assert drawn.drawn > 0
+    assert dataclasses.asdict(drawn) == {
+        **default,
+        "name": "drawn",
+        "deskew": True,
+        "drawn": drawn.drawn,
+    }
+
+
+def test_any_field_can_be_overridden():
+    recipe = get_recipe("notebook", epochs=5, learning_rate=0.1)
+    assert (recipe.name, recipe.optimizer, recipe.epochs, recipe.learning_rate) == (
+        "notebook",
+        "sgd",
+        5,
+        0.1,
+    )
+    assert recipe.replace(seed=3).seed == 3
+
+
+def test_a_recipe_cannot_be_changed_in_place():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        RECIPES["default"].epochs = 1  # type: ignore[misc]
+
+
+def test_an_unknown_recipe_is_an_error_listing_the_known_ones():
+    with pytest.raises(
+        ValueError, match="recipes are notebook, default, deskew, drawn; got 'fast'"
+    ):
+        get_recipe("fast")
+
+
+def test_an_unknown_field_is_an_error_naming_it():
+    with pytest.raises(ValueError, match="no field momentum"):
+        get_recipe("default", momentum=0.9)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("epochs", 0),
+        ("epochs", 2.5),
+        ("batch_size", -1),
+        ("seed", -1),
+        ("drawn", -5),
+        ("learning_rate", 0.0),
+        ("learning_rate", float("nan")),
+        ("learning_rate", "fast"),
+        ("optimizer", "newton"),
+    ],
+)
+def test_a_bad_value_is_an_error_naming_the_field_and_value(field, value):
+    with pytest.raises(ValueError, match=rf"{field}.*{value!r}"):
+        get_recipe("default", **{field: value})
+
+
+def test_a_short_fit_learns_far_above_chance(run):
+    result, _ = run
+    assert result.test_accuracy > 0.85  # chance is 0.1
+    assert isinstance(result.classifier, SoftmaxClassifier)
+    assert result.classifier.n_inputs == 64
+
+
+def test_the_same_seed_gives_the_same_weights(run, digits):
+    again = fit(QUICK, digits)
+    np.testing.assert_array_equal(again.classifier.weights, run[0].classifier.weights)
+    np.testing.assert_array_equal(again.classifier.bias, run[0].classifier.bias)
+
+
+def test_another_seed_gives_other_weights(run, digits):
+    other = fit(QUICK.replace(seed=1), digits)
+    assert not np.array_equal(other.classifier.weights, run[0].classifier.weights)
+
+
+def test_every_epoch_is_reported_in_order(run):
+    result, logs = run
+    assert [log.epoch for log in logs] == [1, 2, 3]
+    assert all(log.epochs == 3 for log in logs)
+    assert [log.val_accuracy for log in logs] == result.history["val_accuracy"]
+
+
+def test_the_history_has_train_and_test_curves_per_epoch(run):
+    result, _ = run
+    assert set(result.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(values) == 3 for values in result.history.values())
+    assert result.history["loss"][-1] < result.history["loss"][0]
+
+
+def test_the_last_reported_test_accuracy_is_the_models(run):
+    result, _ = run
+    assert result.history["val_accuracy"][-1] == result.test_accuracy
+
+
+def test_training_stops_after_the_epoch_a_stop_is_asked_in(digits):
+    stop = threading.Event()
+
+    def on_epoch(log: EpochLog) -> None:
+        if log.epoch == 2:
+            stop.set()  # what the app's Stop button does
+
+    result = fit(QUICK.replace(epochs=10), digits, [ProgressCallback(on_epoch, stop)])
+    assert result.stopped_early
+    assert len(result.history["loss"]) == 2
+    assert result.classifier.metadata["epochs_run"] == 2
+
+
+def test_a_function_can_ask_to_stop_too(digits):
+    result = fit(QUICK, digits, [ProgressCallback(should_stop=lambda: True)])
+    assert result.stopped_early and len(result.history["loss"]) == 1
+
+
+def test_a_stop_flag_that_is_neither_function_nor_event_is_refused():
+    with pytest.raises(TypeError, match="should_stop must be a function"):
+        ProgressCallback(should_stop=True)
+
+
+def test_a_run_that_is_not_stopped_is_not_stopped_early(run):
+    assert not run[0].stopped_early
+
+
+def test_keras_callbacks_are_called_too(digits):
+    import keras
+
+    epochs = []
+    callback = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: epochs.append(epoch))
+    fit(QUICK, digits, [callback])
+    assert epochs == [0, 1, 2]
+
+
+def test_the_metadata_tells_how_the_model_was_made(run):
+    metadata = run[0].classifier.metadata
+    assert metadata["recipe"] == "default" and metadata["optimizer"] == "adam"
+    assert (metadata["learning_rate"], metadata["batch_size"], metadata["epochs"]) == (0.01, 64, 3)
+    assert (metadata["seed"], metadata["deskew"], metadata["drawn"]) == (0, False, 0)
+    assert metadata["dataset"] == metadata["data_sha256"] == "sklearn-digits"
+    assert metadata["test_accuracy"] == run[0].test_accuracy
+    assert 0.85 < metadata["train_accuracy"] <= 1
+    assert set(metadata["versions"]) >= {"numpy", "keras", "tensorflow"}
+    assert metadata["epochs_run"] == 3 and metadata["seconds"] >= 0 and metadata["trained_at"]
+
+
+def test_no_learning_rate_means_the_keras_default(digits):
+    result = fit(get_recipe("notebook", epochs=1), digits)
+    assert result.classifier.metadata["learning_rate"] == 0.01  # SGD's default
+
+
+def test_arrays_are_accepted_and_named_by_their_hash(digits):
+    result = fit(QUICK.replace(epochs=1), (digits.train, digits.test))
+    assert result.classifier.metadata["dataset"] == "arrays"
+    assert len(result.classifier.metadata["data_sha256"]) == 64
+
+
+def test_wrongly_shaped_data_is_an_error_naming_the_shape():
+    images = np.zeros((10, 8, 9), dtype=np.uint8)
+    labels = np.zeros(10, dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"\(n, side, side\), got \(10, 8, 9\)"):
+        fit(QUICK, ((images, labels), (images, labels)))
+
+
+def test_labels_out_of_range_are_an_error():
+    images = np.zeros((10, 8, 8), dtype=np.uint8)
+    labels = np.full(10, 10, dtype=np.uint8)
+    with pytest.raises(ValueError, match="digits 0–9"):
+        fit(QUICK, ((images, labels), (images, labels)))
+
+
+def test_deskew_needs_28x28_images(digits):
+    with pytest.raises(ValueError, match="need 28×28 images"):
+        fit(QUICK.replace(deskew=True), digits)
+
+
+def test_the_confusion_matrix_has_true_digits_in_rows():
+    always_three = SoftmaxClassifier(np.zeros((64, 10)), np.eye(10)[3])
+    labels = np.array([0, 3, 3, 7])
+    result = evaluate(always_three, np.zeros((4, 8, 8), dtype=np.uint8), labels)
+    assert result.confusion[0, 3] == 1 and result.confusion[3, 3] == 2
+    assert result.confusion[7, 3] == 1 and result.n == 4
+    assert result.accuracy == 0.5
+    assert result.per_class_accuracy[3] == 1 and result.per_class_accuracy[0] == 0
+
+
+@pytest.mark.slow
+def test_the_default_recipe_reaches_0_925_on_real_mnist(mnist):
+    result = fit(RECIPES["default"], mnist)
+    assert result.test_accuracy >= 0.925
+    assert 0 < result.classifier.metadata["drawn_accuracy"] <= 1
