@@ -1,0 +1,56 @@
+"""Draw-a-digit softmax studio: the page frame and router (`streamlit run app.py`).
+
+Each view is a module in softmax/ui/ with a `render()`; adding one is one `st.Page(view(...))` line
+in PAGES. A view's module is imported when the view is first shown, so a visitor who only draws
+never waits for the others' imports. The sidebar's model picker is drawn here so every view shares
+the session's choice.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+import streamlit as st
+
+from softmax.ui import state
+
+
+def view(module: str) -> Callable[[], None]:
+    """`softmax.ui.<module>.render`, imported on the first call."""
+
+    def render() -> None:
+        importlib.import_module(f"softmax.ui.{module}").render()
+
+    render.__name__ = module  # Streamlit names a callable page after its function
+    return render
+
+
+st.set_page_config(page_title="Softmax studio", page_icon="✏️", layout="wide")
+
+PAGES = [
+    st.Page(
+        view("draw"), title="Draw a digit", icon=":material/draw:", url_path="draw", default=True
+    ),
+    st.Page(
+        view("upload"), title="Upload a photo", icon=":material/photo_camera:", url_path="upload"
+    ),
+    st.Page(view("train_view"), title="Train", icon=":material/model_training:", url_path="train"),
+    st.Page(
+        view("explorer"), title="Test-set explorer", icon=":material/grid_on:", url_path="explorer"
+    ),
+    st.Page(view("model_card"), title="Model card", icon=":material/info:", url_path="model-card"),
+    st.Page(
+        view("walkthrough"),
+        title="The notebook, step by step",
+        icon=":material/school:",
+        url_path="walkthrough",
+    ),
+]
+
+# Streamlit leaves 6rem above the title; on a projector every row of pixels counts.
+st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 2.5rem; }</style>")
+
+page = st.navigation(PAGES)
+state.model_picker()
+page.run()

@@ -1,0 +1,493 @@
+"""Altair charts sized and lettered for a classroom projector.
+
+Every chart is built from plain numpy arrays and returns a finished `alt.Chart` (or concat), so the
+page only places it and tests can read its spec. The charts redrawn on every stroke reuse cached
+layouts and swap in the data (see `_with_data`). Colours carry one meaning throughout: blue is a
+vote for a digit, red a vote against, violet the model's answer.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from softmax.explain import LogitDecomposition
+
+DIGITS = [str(k) for k in range(10)]
+ANSWER = "#7c3aed"  # violet: the predicted digit, distinct from the red/blue of the votes
+OTHER = "#cbd5e1"  # slate: every other digit
+FOR, AGAINST, BIAS = "#2563eb", "#dc2626", "#94a3b8"
+INK = "#1e293b"  # text: darker than Streamlit's grey, which fades on a projector
+DIVERGING = "redblue"  # Vega scheme: low (negative) red, high (positive) blue, white at 0
+FONT = 16  # px: smallest text a projector keeps readable from the back row
+PROJECTOR = alt.Config(
+    axis=alt.AxisConfig(
+        labelFontSize=FONT, titleFontSize=FONT, labelColor=INK, titleColor=INK, grid=False
+    ),
+    legend=alt.LegendConfig(
+        labelFontSize=FONT - 2, titleFontSize=FONT, labelColor=INK, titleColor=INK
+    ),
+    title=alt.TitleConfig(fontSize=18, anchor="middle", color=INK),
+    view=alt.ViewConfig(strokeWidth=0),
+)
+# Thousands of rects draw several times faster on a canvas than as SVG elements.
+_CANVAS_RENDERER = {"embedOptions": {"renderer": "canvas"}}
+# Stretch to the column's width but keep `height` for the plot itself (axes and legend come on top).
+_FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def probability_bars(probabilities: np.ndarray | None, predicted: int | None = None) -> alt.Chart:
+    """Ten bars, digits 0–9 in order on a fixed 0–100 % axis; the predicted digit in violet.
+
+    `probabilities` None (nothing drawn yet) draws the empty axes so the layout does not jump.
+    """
+    values = np.zeros(10) if probabilities is None else np.asarray(probabilities, dtype=float)
+    if values.shape != (10,):
+        raise ValueError(f"probabilities must have shape (10,), got {values.shape}")
+    frame = pd.DataFrame(
+        {
+            "digit": DIGITS,
+            "probability": values,
+            "predicted": [k == predicted for k in range(10)],
+            "label": [f"{p:.0%}" if p >= 0.01 else "" for p in values],
+        }
+    )
+    return _with_data(_probability_bars(), frame)
+
+
+@functools.cache
+def _probability_bars() -> alt.LayerChart:
+    x = alt.X("digit:O", sort=DIGITS, title=None, axis=alt.Axis(labelAngle=0, labelFontSize=22))
+    bars = (
+        alt.Chart()
+        .mark_bar(cornerRadiusTopLeft=4, cornerRadiusTopRight=4)
+        .encode(
+            x=x,
+            y=alt.Y(
+                "probability:Q",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%", tickCount=5, title="probability"),
+            ),
+            color=alt.condition("datum.predicted", alt.value(ANSWER), alt.value(OTHER)),
+            tooltip=[alt.Tooltip("digit:O"), alt.Tooltip("probability:Q", format=".1%")],
+        )
+    )
+    labels = bars.mark_text(dy=-12, fontSize=FONT, fontWeight="bold").encode(
+        text="label:N", color=alt.value(INK)
+    )
+    return _projector(alt.layer(bars, labels).properties(height=300, autosize=_FIT_WIDTH))
+
+
+def pixel_grid(image: np.ndarray, size: int = 280) -> alt.Chart:
+    """The model's 28×28 input, each pixel a square with a thin grid line: what it really sees."""
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2:
+        raise ValueError(f"image must be 2-D, got shape {image.shape}")
+    return _with_data(_pixel_grid(size), _long(image[None], "value"))
+
+
+@functools.lru_cache(maxsize=16)
+def _pixel_grid(size: int) -> alt.Chart:
+    return _projector(
+        alt.Chart()
+        .mark_rect(stroke="#475569", strokeWidth=0.4)
+        .encode(
+            x=alt.X("col:O", axis=None),
+            y=alt.Y("row:O", axis=None),
+            color=alt.Color(
+                "value:Q",
+                scale=alt.Scale(domain=[0, 1], range=["black", "white"]),
+                legend=None,
+            ),
+            tooltip=["row:O", "col:O", alt.Tooltip("value:Q", format=".2f")],
+        )
+        .properties(width=size, height=size)
+    )
+
+
+def diverging_maps(
+    maps: np.ndarray,
+    titles: Sequence[str],
+    limit: float,
+    highlight: int | None = None,
+    columns: int = 5,
+    size: int = 150,
+    legend_title: str = "weight",
+    legend_orient: str = "right",
+) -> alt.ConcatChart:
+    """Small multiples of signed 28×28 maps on ONE colour scale [-limit, limit], blue > 0 > red.
+
+    Values beyond ±limit take the end colours (clamped); tooltips show the exact value.
+    Used for the ten weight maps and for the x ⊙ w evidence maps; map `highlight` (the answer)
+    gets a violet frame and a bold violet title. `legend_orient` "right" or "bottom" (narrower).
+    """
+    maps = np.asarray(maps, dtype=float)
+    if maps.ndim != 3 or len(titles) != len(maps):
+        raise ValueError(f"need (n, h, w) maps and n titles, got {maps.shape} and {len(titles)}")
+    layout = _diverging_maps(
+        tuple(titles), float(limit), highlight, columns, size, legend_title, legend_orient
+    )
+    return _with_data(layout, _long(maps, "value"))
+
+
+@functools.lru_cache(maxsize=64)
+def _diverging_maps(
+    titles: tuple[str, ...],
+    limit: float,
+    highlight: int | None,
+    columns: int,
+    size: int,
+    legend_title: str,
+    legend_orient: str,
+) -> alt.ConcatChart:
+    across = legend_orient in ("top", "bottom")
+    color = alt.Color(
+        "value:Q",
+        scale=alt.Scale(scheme=DIVERGING, domain=[-limit, limit], domainMid=0, clamp=True),
+        legend=alt.Legend(
+            title=legend_title,
+            orient=legend_orient,
+            direction="horizontal" if across else "vertical",
+            gradientLength=max(2 * size, 240) if across else max(size, 160),
+            format=".2f",
+        ),
+    )
+    base = (
+        alt.Chart()
+        .mark_rect()
+        .encode(
+            x=alt.X("col:O", axis=None),
+            y=alt.Y("row:O", axis=None),
+            color=color,
+            tooltip=[alt.Tooltip("value:Q", format="+.3f"), "row:O", "col:O"],
+        )
+    )
+    views = []
+    for k, title in enumerate(titles):
+        chosen = k == highlight
+        views.append(
+            base.transform_filter(alt.datum.map == k).properties(
+                width=size,
+                height=size,
+                title=alt.Title(
+                    title,
+                    fontSize=22 if chosen else 18,
+                    color=ANSWER if chosen else INK,
+                    fontWeight="bold" if chosen else "normal",
+                ),
+                view=alt.ViewBackground(
+                    stroke=ANSWER if chosen else "#e2e8f0", strokeWidth=5 if chosen else 1
+                ),
+            )
+        )
+    chart = alt.concat(*views, columns=columns, spacing=14, usermeta=_CANVAS_RENDERER)
+    return _projector(chart.resolve_scale(color="shared"))
+
+
+PARTS = ("votes for", "votes against", "bias")
+
+
+def logit_bars(decomposition: LogitDecomposition, classes: Sequence[int]) -> alt.LayerChart:
+    """For each class in `classes` (top to bottom), its score split in three, stacked from 0: votes
+    for (blue), votes against (red) and bias (grey); a black tick and number mark the sum, the logit.
+    """
+    frame = pd.DataFrame(
+        [
+            {
+                "digit": str(k),
+                "rank": rank,
+                "part": part,
+                "order": i,
+                "value": float(values[k]),
+                "logit": float(decomposition.logits[k]),
+            }
+            for rank, k in enumerate(classes)
+            for i, (part, values) in enumerate(
+                zip(
+                    PARTS,
+                    (decomposition.positive, decomposition.negative, decomposition.bias),
+                    strict=True,
+                )
+            )
+        ]
+    )
+    return _with_data(_logit_bars(len(classes)), frame)
+
+
+@functools.lru_cache(maxsize=16)
+def _logit_bars(n_classes: int) -> alt.LayerChart:
+    y = alt.Y(
+        "digit:N",
+        sort=alt.EncodingSortField(field="rank", op="min"),
+        title=None,
+        axis=alt.Axis(labelFontSize=22, labelFontWeight="bold", labelPadding=10),
+    )
+    stacked = (
+        alt.Chart()
+        .mark_bar(height=28)
+        .encode(
+            y=y,
+            x=alt.X(
+                "value:Q",
+                title="score (logit) = votes for + votes against + bias",
+                axis=alt.Axis(tickCount=8, tickMinStep=1),
+            ),
+            color=alt.Color(
+                "part:N",
+                scale=alt.Scale(domain=list(PARTS), range=[FOR, AGAINST, BIAS]),
+                legend=alt.Legend(title=None, orient="top", symbolSize=200),
+            ),
+            order="order:Q",
+            tooltip=["digit:N", "part:N", alt.Tooltip("value:Q", format="+.2f")],
+        )
+    )
+    ticks = (
+        alt.Chart()
+        .transform_filter(alt.datum.order == 0)  # one row per digit: its logit
+        .mark_tick(color="black", thickness=4, size=44)
+        .encode(y=y, x="logit:Q", tooltip=["digit:N", alt.Tooltip("logit:Q", format=".2f")])
+    )
+    labels = ticks.mark_text(dy=-30, fontSize=FONT, fontWeight="bold", color="black").encode(
+        text=alt.Text("logit:Q", format=".1f")
+    )
+    chart = alt.layer(stacked, ticks, labels).properties(height=76 * n_classes, autosize=_FIT_WIDTH)
+    return _projector(chart)
+
+
+def number_grid(values: np.ndarray, fmt: str, vmax: float, cell: int = 26) -> alt.Chart:
+    """A matrix as a table of its numbers on grey squares, 0 white to `vmax` dark: the numbers
+    the model is given. Zeros are left blank so the digit's own numbers stand out, and a
+    leading zero is dropped (.25) so two decimals fit a small cell."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"values must be 2-D, got shape {values.shape}")
+    frame = _long(values[None], "value")
+    frame["label"] = [format(v, fmt).removeprefix("0") if v else "" for v in values.reshape(-1)]
+    frame["dark"] = frame["value"] > vmax / 2
+    height, width = values.shape
+    base = alt.Chart(frame).encode(
+        x=alt.X("col:O", title="column", axis=alt.Axis(labelAngle=0, labelFontSize=11)),
+        y=alt.Y("row:O", title="row", axis=alt.Axis(labelFontSize=11)),
+    )
+    squares = base.mark_rect(stroke="#e2e8f0", strokeWidth=0.5).encode(
+        color=alt.Color(
+            "value:Q", scale=alt.Scale(domain=[0, vmax], range=["white", INK]), legend=None
+        ),
+        tooltip=["row:O", "col:O", alt.Tooltip("value:Q", format=fmt)],
+    )
+    numbers = base.mark_text(fontSize=max(9, min(20, cell // 2 - 2))).encode(
+        text="label:N",
+        color=alt.condition("datum.dark", alt.value("white"), alt.value(INK)),
+    )
+    return _projector((squares + numbers).properties(width=cell * width, height=cell * height))
+
+
+def vector_strip(x: np.ndarray, side: int, height: int = 60) -> alt.Chart:
+    """A flattened image as one long row of cells, 0 black to 1 white: image row r fills entries
+    side·r to side·r + side - 1, so a digit becomes a rhythm of short bursts, one per row."""
+    x = np.asarray(x, dtype=float).reshape(-1)
+    index = np.arange(len(x))
+    frame = pd.DataFrame(
+        {"index": index, "row": index // side, "col": index % side, "value": x, "strip": "x"}
+    )
+    return _projector(
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "index:O",
+                title=f"position in the {len(x)}-vector",
+                axis=alt.Axis(values=list(range(0, len(x), side * 4)), labelAngle=0),
+            ),
+            color=alt.Color(
+                "value:Q", scale=alt.Scale(domain=[0, 1], range=["black", "white"]), legend=None
+            ),
+            y=alt.Y("strip:N", axis=None),
+            tooltip=["index:O", "row:O", "col:O", alt.Tooltip("value:Q", format=".2f")],
+        )
+        .properties(height=height, autosize=_FIT_WIDTH)
+    )
+
+
+def class_accuracy_bars(accuracy: np.ndarray) -> alt.Chart:
+    """Ten bars, the share of each digit's test images read right, labelled in %; the worst in
+    red, so the digit the model finds hardest stands out."""
+    accuracy = np.asarray(accuracy, dtype=float)
+    if accuracy.shape != (10,):
+        raise ValueError(f"accuracy must have shape (10,), got {accuracy.shape}")
+    frame = pd.DataFrame(
+        {
+            "digit": DIGITS,
+            "accuracy": accuracy,
+            "worst": np.arange(10) == accuracy.argmin(),
+            "label": [f"{a:.0%}" for a in accuracy],
+        }
+    )
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusTopLeft=4, cornerRadiusTopRight=4)
+        .encode(
+            x=alt.X(
+                "digit:O", sort=DIGITS, title=None, axis=alt.Axis(labelAngle=0, labelFontSize=22)
+            ),
+            y=alt.Y(
+                "accuracy:Q",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%", tickCount=5, title="right answers"),
+            ),
+            color=alt.condition("datum.worst", alt.value(AGAINST), alt.value(ANSWER)),
+            tooltip=[alt.Tooltip("digit:O"), alt.Tooltip("accuracy:Q", format=".1%")],
+        )
+    )
+    labels = bars.mark_text(dy=-12, fontSize=FONT, fontWeight="bold").encode(
+        text="label:N", color=alt.value(INK)
+    )
+    return _projector((bars + labels).properties(height=220, autosize=_FIT_WIDTH))
+
+
+def confusion_heatmap(confusion: np.ndarray, selected: tuple[int, int] | None = None) -> alt.Chart:
+    """Rows the true digit, columns the predicted one, each cell its count. Mistakes (off the
+    diagonal) are shaded red by count, so the few hundred errors are not drowned by the
+    thousands of correct answers; the diagonal is violet. Click a cell: selection "cell"."""
+    confusion = np.asarray(confusion)
+    if confusion.shape != (10, 10):
+        raise ValueError(f"confusion must have shape (10, 10), got {confusion.shape}")
+    true, predicted = np.indices(confusion.shape).reshape(2, -1)
+    counts = confusion.reshape(-1)
+    frame = pd.DataFrame(
+        {
+            "true": true,
+            "predicted": predicted,
+            "count": counts,
+            "error": np.where(true == predicted, 0, counts),
+            "correct": true == predicted,
+            "chosen": [(t, p) == selected for t, p in zip(true, predicted, strict=True)],
+        }
+    )
+    limit = max(1, int(frame["error"].max()))
+    cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click")
+    base = alt.Chart(frame).encode(
+        x=alt.X("predicted:O", title="predicted digit", axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("true:O", title="true digit"),
+    )
+    squares = (
+        base.mark_rect(cursor="pointer")
+        .encode(
+            color=alt.condition(
+                "datum.correct",
+                alt.value("#ede9fe"),
+                alt.Color(
+                    "error:Q",
+                    scale=alt.Scale(
+                        domain=[0, limit], range=["white", "#b91c1c"], interpolate="rgb"
+                    ),
+                    legend=alt.Legend(title="mistakes", gradientLength=300),
+                ),
+            ),
+            stroke=alt.condition("datum.chosen", alt.value(ANSWER), alt.value("white")),
+            strokeWidth=alt.condition("datum.chosen", alt.value(4), alt.value(1)),
+            tooltip=["true:O", "predicted:O", "count:Q"],
+        )
+        .add_params(cell)
+    )
+    numbers = base.mark_text(fontSize=FONT - 2).encode(
+        text="count:Q",
+        color=alt.condition(alt.datum.error > limit / 2, alt.value("white"), alt.value(INK)),
+    )
+    return _projector((squares + numbers).properties(width=520, height=520))
+
+
+def training_curves(history: dict[str, Sequence[float]], epochs: int) -> alt.Chart:
+    """Loss and accuracy per epoch, training (violet) and test (slate). The axes are fixed (epochs
+    1..`epochs`, loss from 0, accuracy 0–100 %) so the lines grow into a chart that does not
+    rescale while training runs."""
+    n = len(history.get("loss", ()))
+    rows = [
+        {"epoch": epoch + 1, "metric": metric, "set": part, "value": float(values[epoch])}
+        for metric, key in (("loss", "loss"), ("accuracy", "accuracy"))
+        for part, prefix in (("train", ""), ("test", "val_"))
+        if (values := history.get(prefix + key)) is not None
+        for epoch in range(min(n, len(values)))
+    ]
+    frame = pd.DataFrame(rows, columns=["epoch", "metric", "set", "value"])
+    colour = alt.Color(
+        "set:N",
+        scale=alt.Scale(domain=["train", "test"], range=[ANSWER, "#64748b"]),
+        legend=alt.Legend(title=None, orient="top"),
+    )
+    panels = []
+    for metric, title in (("loss", "cross-entropy loss"), ("accuracy", "accuracy")):
+        panels.append(
+            alt.Chart(frame)
+            .transform_filter(alt.datum.metric == metric)
+            .mark_line(point=n <= 30, strokeWidth=3)
+            .encode(
+                x=alt.X(
+                    "epoch:Q",
+                    scale=alt.Scale(domain=[1, max(2, epochs)]),
+                    axis=alt.Axis(tickMinStep=1, format="d"),
+                ),
+                y=alt.Y(
+                    "value:Q",
+                    title=title,
+                    scale=alt.Scale(domain=[0, 1])
+                    if metric == "accuracy"
+                    else alt.Scale(zero=True),
+                    axis=alt.Axis(format=".0%" if metric == "accuracy" else ".1f"),
+                ),
+                color=colour,
+                tooltip=["epoch:Q", "set:N", alt.Tooltip("value:Q", format=".4f")],
+            )
+            .properties(width=340, height=260)
+        )
+    return _projector(alt.hconcat(*panels, spacing=40))
+
+
+def _long(maps: np.ndarray, name: str) -> pd.DataFrame:
+    """(n, h, w) maps as one row per pixel: map, row, col, value (Altair wants long data)."""
+    index_map, rows, cols = np.indices(maps.shape).reshape(3, -1)
+    frame = pd.DataFrame({"map": index_map, "row": rows, "col": cols, name: maps.reshape(-1)})
+    return frame.astype({"map": "int8", "row": "int8", "col": "int8", name: "float32"})
+
+
+def _projector(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Large type and no chart borders, for text read from across a room.
+
+    Set in place as one `config`: each `configure_*` call would deep-copy the chart and its
+    schema objects (≈ 15 ms a chart, paid on every stroke).
+    """
+    chart.config = PROJECTOR
+    return chart
+
+
+def _with_data(layout: alt.TopLevelMixin, data: pd.DataFrame) -> alt.TopLevelMixin:
+    """A shallow copy of a cached chart layout, given this call's data, that skips the schema check.
+
+    Building an Altair chart costs 10–40 ms and checking its spec against the Vega-Lite JSON
+    schema (which `st.altair_chart` does through `to_dict()`) another ≈50 ms: together most of a
+    stroke's server time. A layout depends only on sizes, titles and the highlight, so it is built
+    once; its data never changes its validity, and tests/test_charts.py checks every layout with
+    `to_dict(validate=True)`.
+    """
+    chart = layout.copy(deep=False)
+    # `chart.__class__ = ...` would land in the schema object's properties, hence object.__setattr__
+    object.__setattr__(chart, "__class__", _UNCHECKED[type(layout)])
+    chart.data = data
+    return chart
+
+
+class _Unchecked:
+    """Mixin: `to_dict()` does not validate unless asked to (see `_with_data`)."""
+
+    def to_dict(self, validate: bool = False, **kwargs) -> dict:
+        return super().to_dict(validate=validate, **kwargs)
+
+
+_UNCHECKED = {
+    kind: type(f"Unchecked{kind.__name__}", (_Unchecked, kind), {})
+    for kind in (alt.Chart, alt.LayerChart, alt.ConcatChart)
+}

@@ -1,0 +1,181 @@
+"""Driving the real app in headless Chromium: the server, the browser, strokes on the canvas.
+
+Shared by the e2e fixtures (conftest.py) and bench/stroke_latency.py. Chromium comes from Debian
+(/usr/bin/chromium), never from `playwright install`; `MISSING` says why the browser cannot run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1440, "height": 900}  # a common projector resolution
+CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
+METRIC = "[data-testid=stMetric] [data-testid=stMetricValue]"
+STARTUP_TIMEOUT = 60.0  # s: a cold start on a busy 2-core machine
+EXPECT_TIMEOUT = 15_000  # ms: a stroke's answer on that machine while other jobs run
+
+try:
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the environment
+    sync_playwright = None
+
+MISSING = (
+    "playwright is not installed (pip install -r requirements-dev.txt)"
+    if sync_playwright is None
+    else f"{CHROMIUM} is missing (apt-get install chromium)"
+    if not CHROMIUM.exists()
+    else None
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run app.py` on a free port, headless, no file watcher, no usage stats."""
+
+    def __init__(self, env: dict[str, str | None] | None = None) -> None:
+        """`env` adds to (a value) or removes from (None) this process' environment."""
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        handle, log = tempfile.mkstemp(prefix="streamlit-", suffix=".log")
+        os.close(handle)
+        self.log = Path(log)
+        environment = {**os.environ, **(env or {})}
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                   "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                   "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
+        with self.log.open("wb") as output:  # the child keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={key: value for key, value in environment.items() if value is not None},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_healthy(self, timeout: float = STARTUP_TIMEOUT) -> float:
+        """Poll /_stcore/health; returns seconds waited, raises RuntimeError with the log if not."""
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"streamlit exited with {self.process.returncode}:\n{self.output()}"
+                )
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - start
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.unlink(missing_ok=True)
+
+
+# What a fresh visitor gets: the shipped models, not a file named in this shell
+# (SOFTMAX_MODEL) or a model the Train page saved on this machine (SOFTMAX_SAVED_MODEL).
+FRESH_VISITOR = {
+    "SOFTMAX_MODEL": None,
+    "SOFTMAX_SAVED_MODEL": str(Path(tempfile.gettempdir()) / "softmax-e2e-no-saved-model.npz"),
+}
+
+
+def launch_chromium(playwright) -> Browser:
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+
+
+def draw_stroke(
+    page: Page, points: Sequence[tuple[float, float]], steps_per_px: float = 0.25
+) -> None:
+    """Press at the first point, move through the rest in small steps, release: one real stroke.
+
+    Points are page coordinates; each segment gets about one mouse move per 4 px.
+    """
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        steps = max(2, math.ceil(math.dist((x0, y0), (x1, y1)) * steps_per_px))
+        page.mouse.move(x1, y1, steps=steps)
+    page.mouse.up()
+
+
+# Digits as strokes in a unit box (0,0 top-left .. 1,1), drawn like a person would.
+ONE = [[(0.45, 0.12), (0.55, 0.05), (0.55, 0.95)]]
+SEVEN = [[(0.15, 0.12), (0.85, 0.12), (0.6, 0.5), (0.42, 0.95)]]
+ZERO = [[(0.5 + 0.33 * math.sin(t / 24 * 2 * math.pi), 0.5 - 0.45 * math.cos(t / 24 * 2 * math.pi))
+         for t in range(26)]]  # fmt: skip
+
+
+def draw_digit(page: Page, strokes, left: float, top: float, size: float) -> None:
+    """Draw a unit-box digit scaled to `size` px at (`left`, `top`) inside the canvas."""
+    box = page.locator(CANVAS).bounding_box()
+    for stroke in strokes:
+        draw_stroke(
+            page, [(box["x"] + left + x * size, box["y"] + top + y * size) for x, y in stroke]
+        )
+
+
+def wait_until_loaded(page: Page) -> None:
+    """The canvas is visible and the page's first run has finished."""
+    expect(page.locator(CANVAS)).to_be_visible(timeout=30_000)
+    wait_until_idle(page)
+
+
+def wait_until_idle(page: Page) -> None:
+    """Streamlit has finished running the script and every chart has been drawn."""
+    expect(page.locator("[data-testid=stApp]")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=30_000
+    )
+    expect(page.locator("[data-testid=stSkeleton]")).to_have_count(0)  # elements still loading
+    charts = page.locator("[data-testid=stVegaLiteChart]")
+    expect(charts.locator("svg.marks, canvas.marks")).to_have_count(charts.count())
+
+
+def clear_canvas(page: Page) -> None:
+    """Press Clear and wait until the remounted canvas takes strokes.
+
+    Clear gives the canvas a new key: Streamlit mounts a new one and drops the old one (for a
+    moment both are on the page), and the new canvas ignores strokes for about 0.4 s after it
+    appears: the only fixed pause in the browser tests.
+    """
+    page.get_by_role("button", name="Clear").click()
+    expect(page.locator(METRIC)).to_have_count(0)
+    expect(page.locator(CANVAS)).to_have_count(1)
+    page.wait_for_timeout(400)

@@ -1,0 +1,57 @@
+"""Browser fixtures: the real app in a `streamlit run` subprocess, driven by headless Chromium.
+
+Without /usr/bin/chromium or the playwright package every e2e test is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .browser import (
+    EXPECT_TIMEOUT,
+    FRESH_VISITOR,
+    MISSING,
+    VIEWPORT,
+    AppServer,
+    launch_chromium,
+    wait_until_loaded,
+)
+
+if not MISSING:
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[AppServer]:
+    if MISSING:
+        pytest.skip(f"e2e tests need a browser: {MISSING}")
+    server = AppServer(FRESH_VISITOR)
+    try:
+        server.wait_healthy()
+    except RuntimeError as error:
+        server.stop()
+        pytest.fail(str(error), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(app_server: AppServer) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app_server: AppServer) -> Iterator[Page]:
+    """A fresh session on the drawing page, its first run finished and the canvas ready."""
+    expect.set_options(timeout=EXPECT_TIMEOUT)
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(app_server.url)
+    wait_until_loaded(page)
+    yield page
+    context.close()

@@ -1,0 +1,257 @@
+"""The drawing page under Streamlit's AppTest, with the real shipped models and a stand-in canvas.
+
+AppTest cannot draw on a browser canvas, so `st_canvas` is replaced by `CanvasStub`, which returns
+a drawing rendered like the canvas renders strokes. Everything else is real: the preprocessing,
+the shipped model the page picks, its prediction and the charts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit import dataframe_util
+from streamlit.testing.v1 import AppTest
+
+from softmax import charts
+from softmax.drawn import render_strokes
+from softmax.model import SHIPPED, SoftmaxClassifier, shipped_path
+from softmax.preprocess import canvas_to_mnist
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+SEVEN = [[(70, 60), (210, 60), (120, 240)]]
+ZERO = [[(140 + 55 * np.sin(t), 140 - 85 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 40)]]
+
+
+@dataclass
+class CanvasStub:
+    """Stands in for `st_canvas`: returns `image` as its image_data, records each call's args."""
+
+    image: np.ndarray | None = None
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def draw(self, strokes, width: float = 20) -> np.ndarray:
+        self.image = render_strokes(strokes, width)
+        return self.image
+
+    def __call__(self, **kwargs: Any) -> SimpleNamespace:
+        self.calls.append(kwargs)
+        return SimpleNamespace(image_data=self.image)
+
+
+@pytest.fixture(scope="session")
+def canvas_module():
+    """The real streamlit_drawable_canvas. It registers its component when imported, which only
+    works inside a Streamlit runtime, so it is imported by a one-line app first."""
+    AppTest.from_string("import streamlit_drawable_canvas").run()
+    return sys.modules["streamlit_drawable_canvas"]
+
+
+@pytest.fixture
+def canvas(canvas_module, monkeypatch) -> CanvasStub:
+    stub = CanvasStub()
+    monkeypatch.setattr(canvas_module, "st_canvas", stub)
+    return stub
+
+
+@pytest.fixture
+def app(canvas, monkeypatch, tmp_path) -> Iterator[AppTest]:
+    """The app as a fresh visitor gets it: no model file named, no default saved by Train."""
+    monkeypatch.delenv("SOFTMAX_MODEL", raising=False)
+    monkeypatch.setenv("SOFTMAX_SAVED_MODEL", str(tmp_path / "none-saved.npz"))
+    yield AppTest.from_file(str(APP), default_timeout=60)
+
+
+def chart_rows(at: AppTest, alt_text: str) -> pd.DataFrame:
+    """The data of the chart whose alt text starts with `alt_text`."""
+    for element in at.get("vega_lite_chart"):
+        if element.proto.alt.startswith(alt_text):
+            return dataframe_util.convert_arrow_bytes_to_pandas_df(
+                element.proto.datasets[0].data.data
+            )
+    raise AssertionError(f"no chart with alt text {alt_text!r}")
+
+
+def chart_alts(at: AppTest) -> list[str]:
+    return [element.proto.alt for element in at.get("vega_lite_chart")]
+
+
+def chosen_model(at: AppTest) -> SoftmaxClassifier:
+    return SoftmaxClassifier.load(shipped_path(at.sidebar.selectbox(key="model_choice").value))
+
+
+def test_the_page_renders_without_an_exception(app):
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Draw a digit"
+
+
+def test_an_empty_canvas_is_reported_not_predicted(app):
+    app.run()
+    assert not app.metric
+    assert "Draw a digit" in app.info[0].value
+
+
+def test_a_drawing_gets_the_shipped_models_own_prediction(app, canvas):
+    drawing = canvas.draw(SEVEN)
+    app.run()
+    model = chosen_model(app)
+    expected = model.predict(canvas_to_mnist(drawing, deskew=model.deskew))
+    [metric] = app.metric
+    assert metric.label == "Prediction"
+    assert metric.value == str(expected.digit)
+    assert metric.delta == f"{expected.confidence:.0%} sure"
+
+
+def test_a_drawing_shows_the_bars_what_the_model_sees_the_evidence_and_the_weights(app, canvas):
+    canvas.draw(SEVEN)
+    app.run()
+    alts = chart_alts(app)
+    for start in (
+        "Probability",
+        "What the model sees",
+        "Evidence",
+        "Each top digit",
+        "The ten weight maps",
+    ):
+        assert any(alt.startswith(start) for alt in alts), start
+    assert len(chart_rows(app, "The ten weight maps")) == 7840
+
+
+def test_the_bars_show_the_predicted_probabilities(app, canvas):
+    drawing = canvas.draw(ZERO)
+    app.run()
+    model = chosen_model(app)
+    probabilities = model.predict_proba(canvas_to_mnist(drawing, deskew=model.deskew))[0]
+    bars = chart_rows(app, "Probability")
+    np.testing.assert_allclose(bars["probability"], probabilities, rtol=1e-6)
+
+
+def test_the_default_model_is_the_one_that_reads_drawings_best(app):
+    app.run()
+    accuracies = {
+        name: json.loads(shipped_path(name).with_suffix(".json").read_text())["drawn_accuracy"]
+        for name in SHIPPED
+        if shipped_path(name).is_file()
+    }
+    assert app.sidebar.selectbox(key="model_choice").value == max(accuracies, key=accuracies.get)
+
+
+def test_naive_downsampling_changes_what_the_model_sees(app, canvas):
+    canvas.draw([[(30, 30), (30, 120)]])  # a short stroke in a corner: centring moves it a lot
+    app.run()
+    mnist_style = chart_rows(app, "What the model sees")["value"].to_numpy()
+    app.toggle(key="naive_preprocessing").set_value(True).run()
+    naive = chart_rows(app, "What the model sees")["value"].to_numpy()
+    assert not np.allclose(mnist_style, naive)
+    model = chosen_model(app)
+    expected = canvas_to_mnist(canvas.image, mode="naive", deskew=model.deskew)
+    np.testing.assert_allclose(naive, expected.reshape(-1), atol=1e-6)
+
+
+def test_clear_remounts_the_canvas_under_a_new_key(app, canvas):
+    app.run()
+    app.button(key="clear").click().run()
+    assert canvas.calls[0]["key"] != canvas.calls[-1]["key"]
+
+
+def test_the_canvas_is_white_ink_on_black_returning_image_data(app, canvas):
+    app.run()
+    options = canvas.calls[-1]
+    assert (options["stroke_color"], options["background_color"]) == ("#ffffff", "#000000")
+    assert options["return_image_data"] and options["update_streamlit"]
+    assert (options["width"], options["height"], options["drawing_mode"]) == (280, 280, "freedraw")
+
+
+def test_the_pen_width_slider_sets_the_stroke_width(app, canvas):
+    app.run()
+    app.slider(key="pen_width").set_value(30).run()
+    assert canvas.calls[-1]["stroke_width"] == 30
+
+
+def test_odd_canvas_data_shows_an_error_not_a_traceback(app, canvas):
+    canvas.image = np.full((280, 280, 4), np.nan, dtype=np.float32)
+    app.run()
+    assert not app.exception
+    assert "Could not read the drawing" in app.error[0].value
+    assert not app.metric
+
+
+class UnreadableCanvas:
+    """A canvas result whose image is not a PNG, as a damaged message would give."""
+
+    @property
+    def image_data(self) -> np.ndarray:
+        raise ValueError("broken PNG data")
+
+
+def test_an_unreadable_canvas_message_shows_an_error_not_a_traceback(
+    app, canvas_module, monkeypatch
+):
+    monkeypatch.setattr(canvas_module, "st_canvas", lambda **_: UnreadableCanvas())
+    app.run()
+    assert not app.exception
+    assert "Could not read the canvas" in app.error[0].value
+    assert "Draw a digit" in app.info[0].value
+
+
+def test_a_failing_section_shows_an_error_and_the_others_still_render(app, canvas, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("chart exploded")
+
+    monkeypatch.setattr(charts, "logit_bars", broken)
+    canvas.draw(SEVEN)
+    app.run()
+    assert not app.exception
+    assert "the explanation" in app.error[0].value
+    assert app.metric[0].label == "Prediction"
+    assert any(alt.startswith("The ten weight maps") for alt in chart_alts(app))
+
+
+def test_a_corrupt_model_file_shows_an_error_and_the_page_keeps_working(
+    app, canvas, tmp_path, monkeypatch
+):
+    corrupt = tmp_path / "corrupt.npz"
+    corrupt.write_bytes(b"PK\x03\x04 this is not a model")
+    monkeypatch.setenv("SOFTMAX_MODEL", str(corrupt))
+    canvas.draw(SEVEN)
+    app.run()
+    assert not app.exception
+    assert "corrupt.npz" in app.error[0].value
+    assert not app.metric
+    assert any(alt.startswith("What the model sees") for alt in chart_alts(app))
+
+
+def test_a_model_trained_in_this_session_is_offered(app):
+    app.session_state["trained_classifier"] = SoftmaxClassifier.load()
+    app.run()
+    assert "Trained in this session" in app.sidebar.selectbox(key="model_choice").options
+
+
+def test_the_session_model_predicts_when_chosen(app, canvas):
+    trained = SoftmaxClassifier(np.zeros((784, 10)), np.eye(10)[3], {"recipe": "test"})
+    app.session_state["trained_classifier"] = trained
+    canvas.draw(SEVEN)
+    app.run()
+    app.sidebar.selectbox(key="model_choice").set_value("session").run()
+    assert app.metric[0].value == "3"  # all-zero weights: the bias alone decides
+
+
+def test_the_model_card_shows_the_architecture_and_accuracy():
+    def model_card_page():
+        from softmax.ui import model_card
+
+        model_card.render()
+
+    at = AppTest.from_function(model_card_page, default_timeout=60).run()
+    assert not at.exception
+    assert any("7,850 parameters" in block.value for block in at.markdown)
+    assert [metric.label for metric in at.metric] == ["MNIST test accuracy", "Drawn-digit accuracy"]
