@@ -292,6 +292,15 @@ class Evaluation:
     def n(self) -> int:
         return int(self.confusion.sum())
 
+    @classmethod
+    def of(cls, labels: np.ndarray, predicted: np.ndarray, n_classes: int = 10) -> Evaluation:
+        """Score predicted digits against the true ones, both (n,) ints."""
+        k = n_classes
+        cells = np.asarray(labels, dtype=np.int64) * k + np.asarray(predicted)  # (n,) in 0..k²-1
+        confusion = np.bincount(cells, minlength=k * k).reshape(k, k)  # (10, 10)
+        per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
+        return cls(float(np.trace(confusion) / confusion.sum()), per_class, confusion)
+
 
 def evaluate(classifier: SoftmaxClassifier, images: np.ndarray, labels: np.ndarray) -> Evaluation:
     """Score `classifier` on images (uint8 0–255 or float 0–1), deskewing them if it expects so."""
@@ -299,12 +308,8 @@ def evaluate(classifier: SoftmaxClassifier, images: np.ndarray, labels: np.ndarr
         from softmax.preprocess import deskew
 
         images = deskew(_to_unit(images))  # (n, 28, 28) float32
-    labels = np.asarray(labels, dtype=np.int64)
     predicted = classifier.logits(_to_unit(images)).argmax(axis=1)  # (n,)
-    k = classifier.n_classes
-    confusion = np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k)  # (10, 10)
-    per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
-    return Evaluation(float(np.trace(confusion) / confusion.sum()), per_class, confusion)
+    return Evaluation.of(labels, predicted, classifier.n_classes)
 
 
 def drawn_accuracy(classifier: SoftmaxClassifier) -> float:

@@ -1,0 +1,364 @@
+"""The Train page: train the softmax live, watch its curves, compare it with the shipped model.
+
+Training runs in a child process watched by a background thread (`training_jobs`), one at a
+time per server; this page polls it from a fragment every half second, so Stop, other tabs and
+other sessions stay live. TensorFlow is imported by that child when training starts, never by
+the server.
+
+What a run changes: nothing for anyone until asked. "Use in this session" puts the model in this
+session's `st.session_state[state.TRAINED_KEY]` (the sidebar picker offers it, only here); "Save
+as default" writes it atomically to `state.saved_model_path()`, which new sessions start with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from softmax import charts, explain
+from softmax.data import DataError
+from softmax.model import SHIPPED, ModelFileError, SoftmaxClassifier, shipped_path
+from softmax.train import OPTIMIZERS, RECIPES, Recipe, TrainResult
+from softmax.ui import state
+from softmax.ui.training_jobs import Progress, SlotBusy, TrainingJob, TrainingSlot
+
+JOB_KEY = "training_job"  # the job this session started; kept after it ends, for its result
+REFUSED_KEY = "training_refused"  # why the last Start was refused
+SAVED_KEY = "training_saved"  # where the last "Save as default" wrote
+RECIPE_KEY, DATASET_KEY = "train_recipe", "train_dataset"
+OPTIMIZER_KEY, RATE_KEY = "train_optimizer", "train_learning_rate"
+BATCH_KEY, EPOCHS_KEY = "train_batch_size", "train_epochs"
+MNIST, DIGITS = "mnist", "digits"
+OFFERED = ("notebook", "default", "deskew")  # the recipes a class can run in under a minute
+POLL_SECONDS = 0.5
+RECIPE_NOTES = {
+    "notebook": "The reference notebook exactly: plain SGD, 100 epochs (≈ 0.89, under a minute).",
+    "default": "Adam at 0.01 for 10 epochs: the best this model does (≈ 0.93, a few seconds).",
+    "deskew": "As default, on digits straightened first (≈ 0.96): removing slant helps a lot.",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the Start button would train."""
+
+    recipe: Recipe
+    dataset: str  # MNIST or DIGITS
+
+
+def render() -> None:
+    """The page."""
+    st.title("Train the model")
+    st.caption(
+        "Train the softmax yourself and watch it learn. Training here changes nothing for "
+        "anyone else unless you save the result as the default."
+    )
+    job: TrainingJob | None = st.session_state.get(JOB_KEY)
+    settings, notes = st.columns([3, 2], gap="large")
+    with settings:
+        request = _settings(running=job is not None and job.running)
+    with notes:
+        _notes(request)
+    if job is not None and job.running:
+        _live(job)
+    elif job is not None:
+        _result(job)
+
+
+def _settings(running: bool) -> Request | None:
+    """The recipe and data set widgets and the Start button; None when the choice cannot run."""
+    mnist_missing = _mnist_missing()
+    if RECIPE_KEY not in st.session_state:
+        st.session_state[RECIPE_KEY] = "notebook"
+        _load_recipe()
+    if DATASET_KEY not in st.session_state:
+        st.session_state[DATASET_KEY] = DIGITS if mnist_missing else MNIST
+    recipe_col, data_col = st.columns(2)
+    recipe_col.selectbox(
+        "Recipe",
+        OFFERED,
+        key=RECIPE_KEY,
+        on_change=_load_recipe,
+        disabled=running,
+        help="Fills in the four settings below; change any of them to experiment.",
+    )
+    data_col.radio(
+        "Data set",
+        (MNIST, DIGITS),
+        format_func={MNIST: "MNIST 28×28", DIGITS: "scikit-learn digits 8×8"}.__getitem__,
+        key=DATASET_KEY,
+        disabled=running,
+        horizontal=True,
+    )
+    optimizer, rate, batch, epochs = st.columns(4)
+    optimizer.selectbox("Optimizer", OPTIMIZERS, key=OPTIMIZER_KEY, disabled=running)
+    rate.number_input(
+        "Learning rate",
+        min_value=1e-5,
+        max_value=10.0,
+        value=None,
+        format="%g",
+        key=RATE_KEY,
+        placeholder="Keras default",
+        disabled=running,
+        help="Empty: the optimizer's Keras default (SGD 0.01, Adam 0.001), as the notebook.",
+    )
+    batch.number_input("Batch size", 1, 60_000, step=256, key=BATCH_KEY, disabled=running)
+    epochs.number_input("Epochs", 1, 500, step=1, key=EPOCHS_KEY, disabled=running)
+
+    request = _request()
+    problem = None
+    if request.dataset == MNIST and mnist_missing:
+        problem = f"MNIST is not available here ({mnist_missing}). The 8×8 digits need no download."
+    elif request.dataset == DIGITS and request.recipe.deskew:
+        problem = "Deskewing works on 28×28 digits only: pick MNIST or another recipe."
+    if problem:
+        st.info(problem, icon=":material/dataset:")
+    elif request.dataset == DIGITS and request.recipe.batch_size >= (n := _digits_sizes()[0]):
+        st.caption(
+            f"The 8×8 set has {n:,} training images, so a batch of "
+            f"{request.recipe.batch_size:,} makes one step per epoch: try a batch of 32–128."
+        )
+    st.button(
+        "Start training",
+        key="train_start",
+        type="primary",
+        icon=":material/play_arrow:",
+        on_click=_start,
+        args=(request,),
+        disabled=running or problem is not None,
+    )
+    refused = st.session_state.pop(REFUSED_KEY, None)
+    if refused:
+        st.warning(refused, icon=":material/hourglass_top:")
+    busy = training_slot().busy
+    if busy is not None and not running and not refused:
+        st.caption(f"Training is busy elsewhere on this server: {busy.describe()}.")
+    return None if problem else request
+
+
+def _mnist_missing() -> str | None:
+    """None when MNIST can be read without a download, else how to provide it."""
+    try:
+        state.mnist()
+    except DataError as error:
+        return str(error)
+    return None
+
+
+def _digits_sizes() -> tuple[int, int]:
+    """How many training and test images the 8×8 split has."""
+    (_, train_labels), (_, test_labels) = state.digits_8x8()
+    return len(train_labels), len(test_labels)
+
+
+def _load_recipe() -> None:
+    """Copy the chosen recipe's settings into the four setting widgets."""
+    recipe = RECIPES[st.session_state[RECIPE_KEY]]
+    st.session_state[OPTIMIZER_KEY] = recipe.optimizer
+    st.session_state[RATE_KEY] = recipe.learning_rate
+    st.session_state[BATCH_KEY] = recipe.batch_size
+    st.session_state[EPOCHS_KEY] = recipe.epochs
+
+
+def _request() -> Request:
+    """The recipe the widgets describe; named "<recipe> (edited)" when a setting was changed."""
+    named = RECIPES[st.session_state[RECIPE_KEY]]
+    recipe = named.replace(
+        optimizer=st.session_state[OPTIMIZER_KEY],
+        learning_rate=st.session_state[RATE_KEY],
+        batch_size=int(st.session_state[BATCH_KEY]),
+        epochs=int(st.session_state[EPOCHS_KEY]),
+    )
+    if recipe != named:
+        recipe = recipe.replace(name=f"{named.name} (edited)")
+    return Request(recipe, st.session_state[DATASET_KEY])
+
+
+def _start(request: Request) -> None:
+    """Start button: claim the server's training slot, or say who holds it."""
+    try:
+        job = training_slot().start(request.recipe, request.dataset, _session_id())
+    except SlotBusy as busy:
+        st.session_state[REFUSED_KEY] = str(busy)
+        return
+    st.session_state[JOB_KEY] = job
+
+
+@st.cache_resource
+def training_slot() -> TrainingSlot:
+    """The server's one training slot: `st.cache_resource` hands every session the same object."""
+    return TrainingSlot()
+
+
+def _session_id() -> str:
+    context = get_script_run_ctx()
+    return context.session_id if context is not None else "no-session"
+
+
+def _notes(request: Request | None) -> None:
+    name = st.session_state[RECIPE_KEY]
+    st.markdown(f"**{name}** — {RECIPE_NOTES[name]}")
+    if request is None:
+        return
+    recipe = request.recipe
+    rate = (
+        "Keras' default rate" if recipe.learning_rate is None else f"rate {recipe.learning_rate:g}"
+    )
+    inputs = 784 if request.dataset == MNIST else 64
+    st.markdown(
+        f"{recipe.epochs} passes over the training images, updating all "
+        f"{inputs * 10 + 10:,} weights after every batch of {recipe.batch_size:,} with "
+        f"{recipe.optimizer.upper()} at {rate}. After each pass the page shows the loss and "
+        "accuracy on the training images and on the test images, which training never uses."
+    )
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _live(job: TrainingJob) -> None:
+    """Progress bar, Stop and the curves so far; reruns itself until the job ends."""
+    progress = job.progress()
+    if progress.done:
+        st.rerun()  # the whole page, which now shows the result
+    done = len(progress.epochs)
+    if done == 0:
+        text = "Starting TensorFlow and reading the data…"
+    else:
+        last = progress.epochs[-1]
+        text = (
+            f"Epoch {done} of {progress.total} · {last.seconds:.0f} s · "
+            f"test accuracy {last.val_accuracy:.1%}"
+        )
+    bar, stop = st.columns([5, 1], vertical_alignment="bottom")
+    bar.progress(done / progress.total, text=text)
+    stop.button(
+        "Stopping…" if progress.stopping else "Stop",
+        key="train_stop",
+        on_click=job.stop,
+        disabled=progress.stopping,
+        icon=":material/stop:",
+        width="stretch",
+    )
+    _curves(progress)
+
+
+def _curves(progress: Progress) -> None:
+    st.altair_chart(
+        charts.training_curves(progress.history, progress.total),
+        width="content",
+        key="train_curves",
+        alt="Loss and accuracy per epoch, on the training and the test images",
+    )
+    st.caption(
+        "Loss: how surprised the model is by the right answers (lower is better). "
+        "A test curve that follows the training curve means the model is not memorising."
+    )
+
+
+def _result(job: TrainingJob) -> None:
+    progress = job.progress()
+    if progress.error is not None:
+        st.error(f"Training failed: {progress.error}")
+        return
+    result = progress.result
+    trained = result.classifier
+    shipped, shipped_label = _shipped_for(job)
+    ran = len(result.history["loss"])
+    st.success(
+        f"Trained {trained.recipe} on {_dataset_name(job.dataset)} in {result.seconds:.1f} s"
+        + (f": stopped after epoch {ran} of {job.recipe.epochs}." if result.stopped_early else ".")
+    )
+    mine, theirs, epochs = st.columns(3)
+    mine.metric("Your model: test accuracy", f"{result.test_accuracy:.1%}")
+    if shipped is not None:
+        theirs_accuracy = shipped.metadata.get("test_accuracy")
+        theirs.metric(
+            f"{shipped_label}: test accuracy",
+            f"{theirs_accuracy:.1%}" if isinstance(theirs_accuracy, float) else "—",
+        )
+    epochs.metric("Epochs", f"{ran}")
+    if job.dataset == DIGITS:
+        st.caption(
+            f"Your model was tested on the {_digits_sizes()[1]:,} held-out 8×8 digits, "
+            "the shipped one on MNIST's 10,000: these tidy little images are easier, so the "
+            "two numbers are not a fair match."
+        )
+    _curves(progress)
+    _compare_weights(trained, shipped, shipped_label)
+    _actions(result)
+
+
+def _shipped_for(job: TrainingJob) -> tuple[SoftmaxClassifier | None, str]:
+    """The shipped model of the same recipe (deskew for deskew), else the default one."""
+    name = job.recipe.name if job.recipe.name in SHIPPED else "default"
+    try:
+        return state.load_classifier(shipped_path(name)), f"Shipped “{name}”"
+    except ModelFileError:
+        return None, ""
+
+
+def _compare_weights(
+    trained: SoftmaxClassifier, shipped: SoftmaxClassifier | None, shipped_label: str
+) -> None:
+    st.subheader("Weights side by side")
+    models = [(f"Yours ({trained.image_shape[0]}×{trained.image_shape[1]})", trained)]
+    if shipped is not None:
+        models.append((f"{shipped_label} (28×28)", shipped))
+    columns = st.columns(2, gap="large")
+    for index, (column, (title, classifier)) in enumerate(zip(columns, models, strict=False)):
+        maps = explain.weight_maps(classifier)  # (10, side, side)
+        column.markdown(f"**{title}**")
+        column.altair_chart(
+            charts.diverging_maps(
+                maps, charts.DIGITS, explain.symmetric_limit(maps, quantile=0.99), size=62
+            ),
+            width="content",
+            key=f"train_weights_{index}",
+        )
+    st.caption("Blue pixels vote for the digit, red against; each model on its own colour scale.")
+
+
+def _actions(result: TrainResult) -> None:
+    use, save = st.columns(2)
+    use.button(
+        "Use in this session",
+        key="train_use",
+        icon=":material/draw:",
+        on_click=_use,
+        args=(result.classifier,),
+        help="The sidebar's model for this browser session only; nobody else sees it.",
+        width="stretch",
+    )
+    save.button(
+        "Save as default",
+        key="train_save",
+        icon=":material/save:",
+        on_click=_save,
+        args=(result.classifier,),
+        help=f"Writes {state.saved_model_path()}: every new session starts with it.",
+        width="stretch",
+    )
+    if st.session_state.get(state.TRAINED_KEY) is result.classifier:
+        use.caption("In use in this session: see the sidebar.")
+        if result.classifier.n_inputs != 784:
+            use.caption(
+                "The drawing page needs a 28×28 model; the explorer and lesson use this one."
+            )
+    saved = st.session_state.get(SAVED_KEY)
+    if saved:
+        save.caption(f"Saved to {saved}. New sessions start with it.")
+
+
+def _use(classifier: SoftmaxClassifier) -> None:
+    st.session_state[state.TRAINED_KEY] = classifier
+    st.session_state[state.CHOICE_KEY] = state.SESSION
+
+
+def _save(classifier: SoftmaxClassifier) -> None:
+    st.session_state[SAVED_KEY] = str(classifier.save(state.saved_model_path()))
+
+
+def _dataset_name(dataset: str) -> str:
+    return "MNIST" if dataset == MNIST else "scikit-learn's 8×8 digits"

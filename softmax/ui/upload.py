@@ -1,0 +1,81 @@
+"""Upload a photo of a handwritten digit and see it read exactly like a drawing.
+
+The file is decoded defensively (`preprocess.read_image`: size cap, decompression-bomb guard,
+EXIF rotation), cleaned into MNIST's form (`preprocess.image_to_mnist`: dark ink on light paper is
+inverted, uneven light removed, cropped, fitted into 20×20, centred) and explained with the
+drawing page's own displays.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from softmax import charts
+from softmax.preprocess import EmptyImageError, ImageError, image_to_mnist, read_image
+from softmax.ui import draw, state
+
+UPLOAD_KEY = "upload_file"
+NAIVE_KEY = "upload_naive"
+TYPES = ["png", "jpg", "jpeg"]
+
+
+def render() -> None:
+    """The page."""
+    st.title("Upload a photo of a digit")
+    st.caption(
+        "Write one digit on paper with a thick felt pen, photograph it, and upload the photo. "
+        "It is cleaned the way MNIST's scans were, then read by the model chosen in the sidebar."
+    )
+    uploaded = st.file_uploader(
+        "A PNG or JPEG of one handwritten digit", type=TYPES, key=UPLOAD_KEY
+    )
+    if uploaded is None:
+        st.info("No picture yet: drop one above, or press Browse files.", icon=":material/upload:")
+        return
+    show_upload(uploaded.getvalue(), uploaded.name)
+
+
+def show_upload(data: bytes, name: str) -> None:
+    """Decode, clean and explain one uploaded file; a bad file gets an st.error, not a traceback."""
+    classifier = state.current_classifier()
+    naive = st.session_state.get(NAIVE_KEY, False)  # the toggle itself sits under the result
+    try:
+        image = read_image(data)
+        x = image_to_mnist(
+            image,
+            mode="naive" if naive else "mnist",
+            deskew=classifier is not None and classifier.deskew,
+        )
+    except EmptyImageError:
+        st.warning(
+            f"No digit found in {name}: nothing stands out from the background. Try a darker "
+            "pen, more light, or a closer crop."
+        )
+        return
+    except ImageError as error:
+        st.error(f"Could not use {name}: {error}. Upload a PNG or JPEG photo of a digit.")
+        return
+    photo, sees = st.columns(2, gap="large")
+    with photo:
+        st.subheader("Your picture")
+        st.image(image.convert("RGB"), caption=name, width=280)
+    with sees:
+        st.subheader("What the model sees")
+        st.altair_chart(charts.pixel_grid(x, size=252), width="content", key="upload_input")
+        st.toggle(
+            "Naive downsampling", key=NAIVE_KEY, help="Off: MNIST-style. On: just shrink the photo."
+        )
+        if naive:
+            st.caption("Naive: the whole photo shrunk to 28×28, ink wherever it was.")
+        else:
+            st.caption(
+                "Inverted to white ink on black, cropped, fitted into 20×20 and centred in "
+                "28×28, like every MNIST digit."
+            )
+    if classifier is None:
+        return
+    if classifier.n_inputs != x.size:
+        st.error("The model chosen in the sidebar reads 8×8 images: pick a 28×28 one.")
+        return
+    st.divider()
+    draw.explain_input(x, classifier)

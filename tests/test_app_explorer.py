@@ -1,0 +1,108 @@
+"""The test-set explorer through AppTest: scores, confusion matrix, galleries, explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import needs_mnist
+from streamlit import dataframe_util
+from streamlit.testing.v1 import AppTest
+
+from softmax.data import to_inputs
+from softmax.model import SoftmaxClassifier
+from softmax.ui import state
+from softmax.ui.walkthrough import digits_softmax
+
+PICK_PREFIX = "explorer_pick_"  # explorer.PICK_PREFIX; importing the page needs a running app
+
+
+def page() -> None:
+    from softmax.ui import explorer
+
+    explorer.render()
+
+
+def open_explorer(**session) -> AppTest:
+    at = AppTest.from_function(page, default_timeout=60)
+    at.session_state[state.CHOICE_KEY] = "default"
+    for key, value in session.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception
+    return at
+
+
+def gallery(at: AppTest) -> list[int]:
+    """Test-set indices of the thumbnails on show."""
+    return [
+        int(b.key.removeprefix(PICK_PREFIX)) for b in at.button if b.key.startswith(PICK_PREFIX)
+    ]
+
+
+def chart_data(at: AppTest, alt_text: str):
+    chart = next(c for c in at.get("vega_lite_chart") if c.proto.alt.startswith(alt_text))
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data)
+
+
+@pytest.fixture(scope="module")
+def predicted(mnist) -> np.ndarray:
+    """The shipped default model's answers for the 10,000 test digits, computed here directly."""
+    (_, _), (x_test, _) = mnist
+    return SoftmaxClassifier.load().logits(to_inputs(x_test)).argmax(axis=1)
+
+
+@needs_mnist
+def test_the_confusion_matrix_counts_all_10000_test_digits():
+    cells = chart_data(open_explorer(), "Confusion matrix")
+    assert len(cells) == 100
+    assert cells["count"].sum() == 10_000
+
+
+@needs_mnist
+def test_the_accuracy_shown_is_the_models_on_the_test_set(mnist, predicted):
+    (_, _), (_, y_test) = mnist
+    shown = {metric.label: metric.value for metric in open_explorer().metric}
+    assert shown["Test accuracy"] == f"{(predicted == y_test).mean():.1%}"
+    assert shown["Mistakes"] == f"{(predicted != y_test).sum():,}"
+
+
+@needs_mnist
+def test_the_gallery_shows_only_misclassified_digits(mnist, predicted):
+    (_, _), (_, y_test) = mnist
+    shown = gallery(open_explorer())
+    assert shown
+    assert all(predicted[i] != y_test[i] for i in shown)
+
+
+@needs_mnist
+def test_picking_a_true_and_predicted_digit_shows_only_that_cell(mnist, predicted):
+    (_, _), (_, y_test) = mnist
+    at = open_explorer()
+    at.selectbox(key="explorer_true").set_value(4)
+    at.selectbox(key="explorer_predicted").set_value(9).run()
+    shown = gallery(at)
+    assert shown
+    assert all(y_test[i] == 4 and predicted[i] == 9 for i in shown)
+
+
+@needs_mnist
+def test_pressing_a_thumbnail_explains_that_digit_like_a_drawing(predicted):
+    at = open_explorer()
+    index = gallery(at)[3]
+    at.button(key=f"{PICK_PREFIX}{index}").click().run()
+    assert any(s.value.startswith(f"Test digit #{index}:") for s in at.subheader)
+    prediction = next(m for m in at.metric if m.label == "Prediction")
+    assert prediction.value == str(predicted[index])
+
+
+def test_a_model_for_8x8_digits_is_scored_on_their_test_set():
+    at = open_explorer(**{state.TRAINED_KEY: digits_softmax(), state.CHOICE_KEY: state.SESSION})
+    assert "360 scikit-learn 8×8 test digits" in at.caption[0].value
+    assert chart_data(at, "Confusion matrix")["count"].sum() == 360
+
+
+def test_without_mnist_the_explorer_says_how_to_provide_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("SOFTMAX_MNIST", str(tmp_path / "missing.npz"))
+    at = open_explorer()
+    assert "SOFTMAX_MNIST" in at.info[0].value
+    assert not at.metric

@@ -1,0 +1,191 @@
+"""The Train page through AppTest: start, watch, stop, refuse a second run, use and save.
+
+Runs train on scikit-learn's 8×8 digits (no download, a few seconds); the page's training thread
+runs in this process, so the tests wait on the job itself rather than on the clock.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from softmax.data import load_digits_8x8, to_inputs
+from softmax.model import SoftmaxClassifier
+from softmax.train import get_recipe
+from softmax.ui import state
+from softmax.ui.train_view import training_slot
+from softmax.ui.training_jobs import TrainingJob
+
+JOB_TIMEOUT = 180  # s: a busy 2-core machine with TensorFlow's first import
+
+
+def page() -> None:
+    from softmax.ui import train_view
+
+    train_view.render()
+
+
+def choice_page() -> None:
+    import streamlit as st
+
+    from softmax.ui import state
+
+    st.write(f"choice={state.current_choice().key}")
+
+
+@pytest.fixture(autouse=True)
+def saved_model(monkeypatch, tmp_path):
+    """Where "Save as default" writes, per test: never the user's home."""
+    path = tmp_path / "saved.npz"
+    monkeypatch.setenv(state.SAVED_ENV, str(path))
+    yield path
+    busy = training_slot().busy  # leave the server's slot free for the next test
+    if busy is not None:
+        busy.stop()
+        busy.wait(JOB_TIMEOUT)
+
+
+def open_page(epochs: int, batch_size: int = 128) -> AppTest:
+    """A session on the Train page set to the default recipe on the 8×8 digits."""
+    at = AppTest.from_function(page, default_timeout=60).run()
+    at.radio(key="train_dataset").set_value("digits")
+    at.selectbox(key="train_recipe").set_value("default").run()
+    at.number_input(key="train_epochs").set_value(epochs)
+    at.number_input(key="train_batch_size").set_value(batch_size).run()
+    assert not at.exception
+    return at
+
+
+def start(at: AppTest):
+    at.button(key="train_start").click().run()
+    return at.session_state["training_job"]
+
+
+def finish(at: AppTest):
+    job = at.session_state["training_job"]
+    assert job.wait(JOB_TIMEOUT), "training did not finish"
+    at.run()
+    assert not at.exception
+    return job.progress().result
+
+
+@pytest.fixture(scope="module")
+def trained() -> AppTest:
+    """A session whose 3-epoch training has finished (shared: training is the slow part)."""
+    at = open_page(epochs=3)
+    start(at)
+    finish(at)
+    return at
+
+
+def test_the_page_does_not_import_tensorflow():
+    code = "import sys, softmax.ui.train_view; sys.exit('tensorflow' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.slow
+def test_a_running_training_shows_its_progress_epoch_by_epoch():
+    at = open_page(epochs=40)
+    job = start(at)
+    seen = set()
+    while job.running:
+        at.run()
+        seen.update(bar.proto.value for bar in at.get("progress"))
+    assert any(0 < value < 100 for value in seen)
+
+
+@pytest.mark.slow
+def test_a_finished_training_is_reported_with_its_test_accuracy(trained):
+    result = trained.session_state["training_job"].progress().result
+    (_, _), (x_test, y_test) = load_digits_8x8()
+    shown = {metric.label: metric.value for metric in trained.metric}
+    assert "Trained default (edited)" in trained.success[0].value
+    assert shown["Your model: test accuracy"] == f"{result.test_accuracy:.1%}"
+    assert result.classifier.accuracy(to_inputs(x_test), y_test) == pytest.approx(
+        result.test_accuracy
+    )
+
+
+@pytest.mark.slow
+def test_use_in_this_session_makes_the_new_weights_the_sessions_model(trained):
+    result = trained.session_state["training_job"].progress().result
+    trained.button(key="train_use").click().run()
+    used = trained.session_state[state.TRAINED_KEY]
+    assert trained.session_state[state.CHOICE_KEY] == state.SESSION
+    x = to_inputs(load_digits_8x8()[1][0][:50])  # (50, 64)
+    expected = x @ result.classifier.weights + result.classifier.bias  # (50, 64) @ (64, 10)
+    np.testing.assert_allclose(used.logits(x), expected, rtol=1e-6)
+
+
+@pytest.mark.slow
+def test_another_session_does_not_see_a_model_used_in_this_one(trained):
+    trained.button(key="train_use").click().run()
+    other = AppTest.from_function(choice_page, default_timeout=30).run()
+    assert state.TRAINED_KEY not in other.session_state
+    assert other.markdown[0].value != f"choice={state.SESSION}"
+
+
+@pytest.mark.slow
+def test_save_as_default_writes_the_model_new_sessions_start_with(trained, saved_model):
+    result = trained.session_state["training_job"].progress().result
+    trained.button(key="train_save").click().run()
+    np.testing.assert_array_equal(
+        SoftmaxClassifier.load(saved_model).weights, result.classifier.weights
+    )
+    assert not list(saved_model.parent.glob("*.tmp"))
+    fresh = AppTest.from_function(choice_page, default_timeout=30).run()
+    assert fresh.markdown[0].value == f"choice={state.SAVED}"
+
+
+@pytest.mark.slow
+def test_a_second_training_request_is_refused_saying_why():
+    first = open_page(epochs=500, batch_size=16)
+    start(first)
+    second = open_page(epochs=2)
+    second.button(key="train_start").click().run()
+    assert "training_job" not in second.session_state
+    assert second.warning[0].value.startswith("Another training is running")
+    assert "epoch" in second.warning[0].value
+
+
+@pytest.mark.slow
+def test_stop_ends_a_running_training_after_the_current_epoch():
+    at = open_page(epochs=500, batch_size=16)
+    job = start(at)
+    deadline = time.monotonic() + JOB_TIMEOUT
+    while not job.progress().epochs and time.monotonic() < deadline:
+        job.wait(0.2)
+    at.run()
+    at.button(key="train_stop").click().run()
+    result = finish(at)
+    assert result.stopped_early
+    assert "stopped after epoch" in at.success[0].value
+
+
+def test_without_mnist_the_page_offers_the_8x8_digits_and_says_how_to_get_mnist(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setenv("SOFTMAX_MNIST", str(tmp_path / "missing.npz"))
+    at = AppTest.from_function(page, default_timeout=30).run()
+    assert at.radio(key="train_dataset").value == "digits"
+    at.radio(key="train_dataset").set_value("mnist").run()
+    assert not at.exception
+    assert "SOFTMAX_MNIST" in at.info[0].value
+    assert at.button(key="train_start").disabled
+
+
+@pytest.mark.slow
+def test_a_training_that_fails_is_shown_as_an_error_not_raised():
+    job = TrainingJob(get_recipe("deskew"), "digits", owner="test")  # deskew needs 28×28
+    job.start()
+    assert job.wait(JOB_TIMEOUT)
+    at = AppTest.from_function(page, default_timeout=30)
+    at.session_state["training_job"] = job
+    at.run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Training failed: ValueError: deskew and drawn need 28×28")

@@ -1,0 +1,77 @@
+"""The upload page through AppTest: a photographed digit is read like a drawing; junk is refused.
+
+AppTest cannot fill a file uploader, so the tests call `show_upload(bytes, name)`, the function
+the page hands the uploaded file's bytes to.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+from streamlit import dataframe_util
+from streamlit.testing.v1 import AppTest
+
+
+def upload_page(data: bytes, name: str) -> None:
+    from softmax.ui import upload
+
+    upload.show_upload(data, name)
+
+
+def empty_page() -> None:
+    from softmax.ui import upload
+
+    upload.render()
+
+
+def shown(data: bytes, name: str = "digit.png") -> AppTest:
+    at = AppTest.from_function(upload_page, args=(data, name), default_timeout=30).run()
+    assert not at.exception
+    return at
+
+
+def photo(draw_ink, fmt: str = "PNG") -> bytes:
+    """A 'photo' of paper (slightly grey, 600×800) with dark ink drawn by `draw_ink`."""
+    image = Image.new("RGB", (600, 800), (236, 233, 225))
+    draw_ink(ImageDraw.Draw(image))
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_a_photo_of_a_one_is_predicted_as_1(fmt):
+    data = photo(lambda pen: pen.line([(310, 120), (290, 680)], fill=(30, 30, 40), width=45), fmt)
+    prediction = next(m for m in shown(data).metric if m.label == "Prediction")
+    assert prediction.value == "1"
+
+
+def test_the_page_shows_the_28x28_input_the_model_reads():
+    data = photo(lambda pen: pen.ellipse([(180, 150), (420, 650)], outline=(20, 20, 20), width=40))
+    charts = shown(data).get("vega_lite_chart")
+    sizes = [
+        len(dataframe_util.convert_arrow_bytes_to_pandas_df(c.proto.datasets[0].data.data))
+        for c in charts
+        if c.proto.datasets
+    ]
+    assert 28 * 28 in sizes
+
+
+def test_bytes_that_are_not_an_image_give_an_error_not_a_traceback():
+    at = shown(b"%PDF-1.4 this is not a picture", "notes.pdf")
+    assert "not an image" in at.error[0].value
+    assert not at.metric
+
+
+def test_a_blank_page_is_reported_as_no_digit():
+    at = shown(photo(lambda pen: None))
+    assert "No digit found" in at.warning[0].value
+    assert not at.metric
+
+
+def test_before_an_upload_the_page_asks_for_one():
+    at = AppTest.from_function(empty_page, default_timeout=30).run()
+    assert not at.exception
+    assert at.info[0].value.startswith("No picture yet")

@@ -1,0 +1,85 @@
+"""The notebook walkthrough through AppTest: each step on MNIST and on the 8×8 digits."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import needs_mnist
+from streamlit.testing.v1 import AppTest
+
+
+def page() -> None:
+    from softmax.ui import walkthrough
+
+    walkthrough.render()
+
+
+def open_lesson(dataset: str | None = None, sample: int | None = None) -> AppTest:
+    at = AppTest.from_function(page, default_timeout=60).run()
+    if dataset is not None:
+        at.radio(key="walkthrough_dataset").set_value(dataset).run()
+    if sample is not None:
+        at.number_input(key="walkthrough_sample").set_value(sample).run()
+    assert not at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+@pytest.fixture(scope="module")
+def mnist_lesson(mnist) -> AppTest:
+    return open_lesson("mnist")
+
+
+@needs_mnist
+def test_the_model_step_counts_7850_parameters(mnist_lesson):
+    assert metrics(mnist_lesson)["Parameters"] == "7,850"
+
+
+@needs_mnist
+def test_the_data_step_shows_the_notebooks_shapes(mnist_lesson):
+    shapes = mnist_lesson.dataframe[0].value.set_index("array")["shape"]
+    assert shapes["x_train"] == "(60,000, 28, 28)"
+    assert shapes["x_test"] == "(10,000, 28, 28)"
+
+
+@needs_mnist
+def test_the_chosen_sample_is_followed_with_its_label_and_one_hot_vector(mnist):
+    (_, y_train), _ = mnist
+    at = open_lesson("mnist", sample=7)
+    label = int(y_train[7])
+    assert metrics(at)["Label"] == str(label)
+    digits = [str(digit) for digit in range(10)]
+    one_hot = next(t.value for t in at.dataframe if list(t.value.columns) == digits)
+    assert one_hot.iloc[0].tolist() == [int(digit == label) for digit in range(10)]
+
+
+@needs_mnist
+def test_the_recipe_step_shows_the_notebooks_code_and_result(mnist_lesson):
+    code = "\n".join(block.value for block in mnist_lesson.code)
+    assert 'optimizer="sgd"' in code and "batch_size=2048, epochs=100" in code
+    assert metrics(mnist_lesson)["Notebook's test accuracy"] == "≈ 0.89"
+
+
+def test_the_8x8_lesson_has_64_inputs_and_650_parameters():
+    at = open_lesson("digits")
+    assert metrics(at)["Parameters"] == "650"
+    assert any("(1,437, 8, 8)" in str(frame.value) for frame in at.dataframe)
+
+
+def test_the_8x8_lesson_shows_weights_fitted_to_those_digits():
+    at = open_lesson("digits")
+    assert any("fitted to the 8×8 digits" in block.value for block in at.markdown)
+
+
+def test_without_mnist_the_lesson_runs_on_the_8x8_digits_and_says_how_to_get_mnist(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setenv("SOFTMAX_MNIST", str(tmp_path / "missing.npz"))
+    at = open_lesson()
+    assert at.radio(key="walkthrough_dataset").value == "digits"
+    assert metrics(at)["Parameters"] == "650"
+    at.radio(key="walkthrough_dataset").set_value("mnist").run()
+    assert not at.exception
+    assert "SOFTMAX_MNIST" in at.info[0].value
