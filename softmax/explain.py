@@ -86,6 +86,14 @@ def symmetric_limit(maps: np.ndarray, quantile: float = 1.0) -> float:
     return limit if limit > 0 else 1.0
 
 
+WEIGHT_QUANTILE = 0.99  # weight maps: the rarest 1 % of weights saturate, the rest keep colour
+
+
+def weight_scale(maps: np.ndarray) -> float:
+    """The colour limit every view uses for weight maps, so the same model looks the same."""
+    return symmetric_limit(maps, WEIGHT_QUANTILE)
+
+
 def explain_in_words(decomposition: LogitDecomposition) -> str:
     """One or two plain sentences on why the top digit won, with the numbers behind it."""
     first, second = decomposition.top(2)

@@ -271,7 +271,7 @@ def explain_input(x: np.ndarray, classifier: SoftmaxClassifier) -> None:
 def _weight_maps(key: str, _classifier: SoftmaxClassifier) -> tuple[np.ndarray, float]:
     """(10, 28, 28) maps and their shared colour limit, once per model (`key` = its fingerprint)."""
     maps = explain.weight_maps(_classifier)
-    return maps, explain.symmetric_limit(maps, quantile=0.99)  # 1 % saturate: stronger colours
+    return maps, explain.weight_scale(maps)
 
 
 def _weights(classifier: SoftmaxClassifier, predicted: int | None) -> None:

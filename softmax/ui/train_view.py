@@ -311,9 +311,7 @@ def _compare_weights(
         maps = explain.weight_maps(classifier)  # (10, side, side)
         column.markdown(f"**{title}**")
         column.altair_chart(
-            charts.diverging_maps(
-                maps, charts.DIGITS, explain.symmetric_limit(maps, quantile=0.99), size=62
-            ),
+            charts.diverging_maps(maps, charts.DIGITS, explain.weight_scale(maps), size=62),
             width="content",
             key=f"train_weights_{index}",
         )

@@ -282,7 +282,7 @@ def _weights(lesson: Lesson) -> None:
         charts.diverging_maps(
             maps,
             charts.DIGITS,
-            explain.symmetric_limit(maps, quantile=0.99),  # as the drawing page
+            explain.weight_scale(maps),
             size=150 if lesson.key == MNIST else 120,
         ),
         width="content",
