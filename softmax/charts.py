@@ -56,11 +56,19 @@ def probability_bars(probabilities: np.ndarray | None, predicted: int | None = N
             "label": [f"{p:.0%}" if p >= 0.01 else "" for p in values],
         }
     )
-    return _with_data(_probability_bars(), frame)
+    return _with_data(
+        _digit_bars("probability", "predicted", "probability", (ANSWER, OTHER), 300), frame
+    )
 
 
-@functools.cache
-def _probability_bars() -> alt.LayerChart:
+@functools.lru_cache(maxsize=8)
+def _digit_bars(
+    value: str, highlight: str, title: str, colours: tuple[str, str], height: int
+) -> alt.LayerChart:
+    """Layout of ten labelled bars, digits 0–9 in order on a fixed 0–100 % axis.
+
+    Bars whose `highlight` column is true take `colours[0]`, the others `colours[1]`.
+    """
     x = alt.X("digit:O", sort=DIGITS, title=None, axis=alt.Axis(labelAngle=0, labelFontSize=22))
     bars = (
         alt.Chart()
@@ -68,18 +76,18 @@ def _probability_bars() -> alt.LayerChart:
         .encode(
             x=x,
             y=alt.Y(
-                "probability:Q",
+                f"{value}:Q",
                 scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%", tickCount=5, title="probability"),
+                axis=alt.Axis(format="%", tickCount=5, title=title),
             ),
-            color=alt.condition("datum.predicted", alt.value(ANSWER), alt.value(OTHER)),
-            tooltip=[alt.Tooltip("digit:O"), alt.Tooltip("probability:Q", format=".1%")],
+            color=alt.condition(f"datum.{highlight}", alt.value(colours[0]), alt.value(colours[1])),
+            tooltip=[alt.Tooltip("digit:O"), alt.Tooltip(f"{value}:Q", format=".1%")],
         )
     )
     labels = bars.mark_text(dy=-12, fontSize=FONT, fontWeight="bold").encode(
         text="label:N", color=alt.value(INK)
     )
-    return _projector(alt.layer(bars, labels).properties(height=300, autosize=_FIT_WIDTH))
+    return _projector(alt.layer(bars, labels).properties(height=height, autosize=_FIT_WIDTH))
 
 
 def pixel_grid(image: np.ndarray, size: int = 280) -> alt.Chart:
@@ -327,26 +335,8 @@ def class_accuracy_bars(accuracy: np.ndarray) -> alt.Chart:
             "label": [f"{a:.0%}" for a in accuracy],
         }
     )
-    bars = (
-        alt.Chart(frame)
-        .mark_bar(cornerRadiusTopLeft=4, cornerRadiusTopRight=4)
-        .encode(
-            x=alt.X(
-                "digit:O", sort=DIGITS, title=None, axis=alt.Axis(labelAngle=0, labelFontSize=22)
-            ),
-            y=alt.Y(
-                "accuracy:Q",
-                scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%", tickCount=5, title="right answers"),
-            ),
-            color=alt.condition("datum.worst", alt.value(AGAINST), alt.value(ANSWER)),
-            tooltip=[alt.Tooltip("digit:O"), alt.Tooltip("accuracy:Q", format=".1%")],
-        )
-    )
-    labels = bars.mark_text(dy=-12, fontSize=FONT, fontWeight="bold").encode(
-        text="label:N", color=alt.value(INK)
-    )
-    return _projector((bars + labels).properties(height=220, autosize=_FIT_WIDTH))
+    layout = _digit_bars("accuracy", "worst", "right answers", (AGAINST, ANSWER), 220)
+    return _with_data(layout, frame)
 
 
 def confusion_heatmap(confusion: np.ndarray, selected: tuple[int, int] | None = None) -> alt.Chart:
