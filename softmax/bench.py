@@ -43,6 +43,7 @@ class BenchResult:
     train_seconds: float | None  # default recipe's training loop on real MNIST; None: skipped
     train_test_accuracy: float | None
     train_note: str  # why training was skipped, or ""
+    model: str  # the classifier timed, by recipe, with its preprocessing
 
     @property
     def ratio(self) -> float:
@@ -58,7 +59,7 @@ class BenchResult:
 
     def report(self) -> str:
         rows = [self.preprocess, self.predict, self.end_to_end, self.keras_predict, self.keras_call]
-        lines = [f"{'':28}{'p50 ms':>10}{'p95 ms':>10}   runs"]
+        lines = [f"model: {self.model}", f"{'':28}{'p50 ms':>10}{'p95 ms':>10}   runs"]
         lines += [f"{r.name:28}{r.p50_ms:>10.3f}{r.p95_ms:>10.3f}   {r.runs}" for r in rows]
         lines.append(f"preprocess + predict is {self.ratio:.0f}× faster than keras model.predict")
         lines.append(f"and {self.call_ratio:.1f}× faster than keras model(x)")
@@ -129,6 +130,15 @@ def run(
         seconds, accuracy, note = result.seconds, result.test_accuracy, ""
     elif not train:
         note = "skipped: not asked"
+    model_name = f"{classifier.recipe}" + (" (inputs deskewed)" if classifier.deskew else "")
     return BenchResult(
-        preprocess, predict, end_to_end, keras_predict, keras_call, seconds, accuracy, note
+        preprocess,
+        predict,
+        end_to_end,
+        keras_predict,
+        keras_call,
+        seconds,
+        accuracy,
+        note,
+        model_name,
     )

@@ -104,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="time preprocess + predict against Keras, and the default recipe's training",
         description="Latency of canvas -> prediction (numpy) next to Keras, and training time.",
     )
+    bench.add_argument(
+        "--model",
+        help="model .npz (default: the shipped default model; the app starts with drawn.npz, "
+        "which adds the deskew step)",
+    )
     bench.add_argument("--runs", type=int, default=200, help="timed calls each (default: 200)")
     bench.add_argument("--no-train", action="store_true", help="skip timing the default recipe")
     bench.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -204,7 +209,8 @@ def run_bench(args: argparse.Namespace) -> int:
     from softmax.bench import run
 
     _import_keras_quietly()
-    result = run(runs=args.runs, train=not args.no_train)
+    classifier = SoftmaxClassifier.load(args.model)
+    result = run(runs=args.runs, train=not args.no_train, classifier=classifier)
     print(json.dumps(result.to_dict(), indent=2) if args.json else result.report())
     return 0
 

@@ -13,7 +13,7 @@ from conftest import needs_mnist
 from PIL import Image
 
 from softmax.drawn import render_strokes
-from softmax.model import SoftmaxClassifier
+from softmax.model import SoftmaxClassifier, shipped_path
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE = [[(140, 40), (140, 240)]]  # one vertical stroke on the 280 canvas
@@ -180,3 +180,12 @@ def test_bench_json_times_the_app_path_against_keras():
         report["keras_predict"]["p50_ms"] / report["end_to_end"]["p50_ms"]
     )
     assert report["train_seconds"] is None and report["train_note"].startswith("skipped")
+
+
+@pytest.mark.slow
+def test_bench_times_the_model_it_is_given_with_that_models_preprocessing():
+    run = softmax_cli(
+        "bench", "--json", "--runs", "5", "--no-train", "--model", str(shipped_path("drawn"))
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["model"] == "drawn (inputs deskewed)"
