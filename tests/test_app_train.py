@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 from softmax.data import load_digits_8x8, to_inputs
 from softmax.model import SoftmaxClassifier
 from softmax.train import get_recipe
+from softmax.training_jobs import TrainingJob
 from softmax.ui import state
 from softmax.ui.train_view import training_slot
-from softmax.ui.training_jobs import TrainingJob
 
 JOB_TIMEOUT = 180  # s: a busy 2-core machine with TensorFlow's first import
 

@@ -21,8 +21,8 @@ from softmax import charts, explain
 from softmax.data import DataError
 from softmax.model import SHIPPED, ModelFileError, SoftmaxClassifier, shipped_path
 from softmax.train import OPTIMIZERS, RECIPES, Recipe, TrainResult
+from softmax.training_jobs import Progress, SlotBusy, TrainingJob, TrainingSlot
 from softmax.ui import state
-from softmax.ui.training_jobs import Progress, SlotBusy, TrainingJob, TrainingSlot
 
 JOB_KEY = "training_job"  # the job this session started; kept after it ends, for its result
 REFUSED_KEY = "training_refused"  # why the last Start was refused

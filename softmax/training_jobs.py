@@ -4,7 +4,7 @@ A training run takes seconds to a minute, so it must not block the page: `Traini
 and a watcher thread records each finished epoch, which the Train page polls from a fragment, so
 its Stop button, other tabs and other sessions stay responsive.
 
-`train.fit` runs in a child Python process (`python -m softmax.ui.training_jobs`), not in a thread
+`train.fit` runs in a child Python process (`python -m softmax.training_jobs`), not in a thread
 of the server, because Streamlit calls `keras.backend.clear_session()` and a full `gc.collect()`
 after every script run of every session (`script_runner._clean_problem_modules`): a thread
 training beside a page that reruns twice a second went 10–25 times slower and had Keras' global
@@ -36,7 +36,7 @@ from softmax.model import SoftmaxClassifier
 from softmax.train import EpochLog, ProgressCallback, Recipe, TrainResult
 
 DATASETS = ("mnist", "digits")  # MNIST from data.load_mnist's sources, or the 8×8 digits
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # so the child imports this same softmax
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # so the child imports this same softmax
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
