@@ -16,6 +16,8 @@ from pathlib import Path
 from softmax.model import SoftmaxClassifier, shipped_path
 
 EXIT_BAD_INPUT = 2
+MODEL_HELP = "model .npz (default: the shipped default model)"
+DATA_HELP = "mnist.npz to read (default: $SOFTMAX_MNIST, then Keras' cache)"
 
 
 class UsageError(ValueError):
@@ -42,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from softmax.preprocess import MODES
     from softmax.train import OPTIMIZERS, RECIPES
 
     parser = _Parser(
@@ -61,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--optimizer", choices=OPTIMIZERS, help="override the recipe's optimizer")
     train.add_argument("--learning-rate", type=float, help="override the recipe's learning rate")
     train.add_argument("--seed", type=int, help="override the recipe's seed")
-    train.add_argument("--data", help="mnist.npz to read (default: $SOFTMAX_MNIST, Keras' cache)")
+    train.add_argument("--data", help=DATA_HELP)
     train.add_argument("--out", help="save the model here (.npz, written atomically, + .json)")
     train.add_argument(
         "--verbose",
@@ -76,10 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="accuracy, per-digit accuracy and confusion matrix on the MNIST test set",
         description="Score a model on the 10,000 MNIST test digits (deskewed if the model says so).",
     )
-    evaluate.add_argument("--model", help="model .npz (default: the shipped default model)")
-    evaluate.add_argument(
-        "--data", help="mnist.npz to read (default: $SOFTMAX_MNIST, Keras' cache)"
-    )
+    evaluate.add_argument("--model", help=MODEL_HELP)
+    evaluate.add_argument("--data", help=DATA_HELP)
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of a table")
     evaluate.set_defaults(run=run_evaluate)
 
@@ -89,11 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Classify image files (any size; light or dark ink) as the app would.",
     )
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="PNG, JPEG, ... files")
-    predict.add_argument("--model", help="model .npz (default: the shipped default model)")
+    predict.add_argument("--model", help=MODEL_HELP)
     predict.add_argument(
         "--mode",
         default="mnist",
-        choices=("mnist", "naive"),
+        choices=MODES,
         help="mnist: crop, fit 20×20, centre of mass (default); naive: just resize to 28×28",
     )
     predict.add_argument("--json", action="store_true", help='print [{"path", "digit", ...}]')
@@ -106,8 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--model",
-        help="model .npz (default: the shipped default model; the app starts with drawn.npz, "
-        "which adds the deskew step)",
+        help=f"{MODEL_HELP}; the app starts with drawn.npz, which adds the deskew step",
     )
     bench.add_argument("--runs", type=int, default=200, help="timed calls each (default: 200)")
     bench.add_argument("--no-train", action="store_true", help="skip timing the default recipe")
