@@ -302,13 +302,20 @@ class Evaluation:
         return cls(float(np.trace(confusion) / confusion.sum()), per_class, confusion)
 
 
-def evaluate(classifier: SoftmaxClassifier, images: np.ndarray, labels: np.ndarray) -> Evaluation:
-    """Score `classifier` on images (uint8 0–255 or float 0–1), deskewing them if it expects so."""
+def model_inputs(classifier: SoftmaxClassifier, images: np.ndarray) -> np.ndarray:
+    """(n, side, side) float32 in [0, 1] as `classifier` reads them: /255, and deskewed if it
+    was trained on deskewed digits. `images` are uint8 0–255 or float 0–1."""
+    x = _to_unit(images)
     if classifier.deskew:
         from softmax.preprocess import deskew
 
-        images = deskew(_to_unit(images))  # (n, 28, 28) float32
-    predicted = classifier.logits(_to_unit(images)).argmax(axis=1)  # (n,)
+        x = deskew(x)  # (n, 28, 28) float32
+    return x
+
+
+def evaluate(classifier: SoftmaxClassifier, images: np.ndarray, labels: np.ndarray) -> Evaluation:
+    """Score `classifier` on images (uint8 0–255 or float 0–1), deskewing them if it expects so."""
+    predicted = classifier.logits(model_inputs(classifier, images)).argmax(axis=1)  # (n,)
     return Evaluation.of(labels, predicted, classifier.n_classes)
 
 

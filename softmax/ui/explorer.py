@@ -15,10 +15,8 @@ import numpy as np
 import streamlit as st
 
 from softmax import charts
-from softmax.data import to_inputs
 from softmax.model import SoftmaxClassifier
-from softmax.preprocess import deskew
-from softmax.train import Evaluation
+from softmax.train import Evaluation, model_inputs
 from softmax.ui import draw, state
 
 TRUE_KEY, PREDICTED_KEY = "explorer_true", "explorer_predicted"
@@ -99,13 +97,7 @@ def _probabilities(
     key: str, test_set: str, _classifier: SoftmaxClassifier, _images: np.ndarray
 ) -> np.ndarray:
     """(n, 10) probabilities, once per model (`key`, its fingerprint) and `test_set`."""
-    return _classifier.predict_proba(_model_inputs(_classifier, _images))
-
-
-def _model_inputs(classifier: SoftmaxClassifier, images: np.ndarray) -> np.ndarray:
-    """uint8 images -> what the model reads: /255, and deskewed if it was trained so."""
-    x = to_inputs(images).reshape(images.shape)  # (n, side, side) float32 in [0, 1]
-    return deskew(x) if classifier.deskew else x
+    return _classifier.predict_proba(model_inputs(_classifier, _images))
 
 
 def _summary(scores: TestScores) -> None:
@@ -235,7 +227,7 @@ def _explanation(scores: TestScores, classifier: SoftmaxClassifier, shown: np.nd
         index = int(shown[0])
     true, guess = int(scores.labels[index]), int(scores.predicted[index])
     verdict = "right" if true == guess else "wrong"
-    x = _model_inputs(classifier, scores.images[index : index + 1])[0]  # (side, side)
+    x = model_inputs(classifier, scores.images[index : index + 1])[0]  # (side, side)
     words, sees = st.columns([5, 1], gap="large", vertical_alignment="center")
     words.subheader(f"Test digit #{index}: a {true}, read as {guess} ({verdict})")
     words.caption("What the model sees, right; its answer and the reasons, below.")
