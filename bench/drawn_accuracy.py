@@ -28,7 +28,6 @@ Before the table, a speed section times the preprocessing, deskewing and the gen
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import time
@@ -36,14 +35,24 @@ from pathlib import Path
 
 import numpy as np
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from softmax.data import load_mnist
-from softmax.drawn import drawn_digits, random_digit, render_strokes, smooth_stroke
+from softmax.drawn import (
+    drawings,
+    drawn_digits,
+    place_on_canvas,
+    random_digit,
+    render_strokes,
+    smooth_stroke,
+)
+from softmax.evaluation import evaluate
+from softmax.model import quiet_tensorflow
 from softmax.preprocess import canvas_to_mnist, deskew
-from softmax.train import evaluate, fit, get_recipe
+from softmax.recipes import get_recipe
+from softmax.train import fit
+
+quiet_tensorflow()
 
 PREPROCESSING = ("naive", "mnist", "mnist+deskew")
 HUMAN_ASPECT = 0.7  # width / height given back to pendigits' per-axis-stretched digits
@@ -118,12 +127,9 @@ def preprocess_all(
 
 def generated_test_set(n: int) -> tuple[np.ndarray, np.ndarray]:
     """(n, 280, 280) uint8 ink of held-out drawings: the same digits as `drawn_digits(n, split="test")`."""
-    labels = (np.arange(n) % 10).astype(np.uint8)
-    canvases = np.empty((n, 280, 280), dtype=np.uint8)
-    for i in range(n):
-        drawing = random_digit(int(labels[i]), np.random.default_rng((0, 1, i)), split="test")
-        canvases[i] = drawing.canvas()[..., 0]
-    return canvases, labels
+    held_out = list(drawings(n, split="test"))
+    canvases = np.stack([drawing.canvas()[..., 0] for drawing in held_out])  # (n, 280, 280)
+    return canvases, np.array([drawing.digit for drawing in held_out], dtype=np.uint8)
 
 
 def human_set(samples: list[tuple[int, list[np.ndarray]]], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -134,14 +140,7 @@ def human_set(samples: list[tuple[int, list[np.ndarray]]], n: int) -> tuple[np.n
     labels = np.empty(len(chosen), dtype=np.uint8)
     for row, index in enumerate(chosen):
         digit, strokes = samples[index]
-        every = np.concatenate(strokes)
-        low, high = every.min(axis=0), every.max(axis=0)
-        height = rng.uniform(80, 250)
-        size = np.maximum(high - low, 1e-9)
-        scale = min(height / size[1], 236 / size[0])  # 236 = 280 - 2 × 22 px margin
-        extent = (high - low) * scale
-        corner = rng.uniform(22, np.maximum(280 - 22 - extent, 22))
-        placed = [(s - low) * scale + corner for s in strokes]
+        placed = place_on_canvas(strokes, rng.uniform(80, 250), rng)
         width = float(np.clip(rng.normal(18, 4), 10, 30))
         canvases[row] = render_strokes(placed, width)[..., 0]
         labels[row] = digit

@@ -124,7 +124,8 @@ def run(
     seconds = accuracy = None
     note = "skipped: no MNIST"
     if train and mnist_available():
-        from softmax.train import RECIPES, fit
+        from softmax.recipes import RECIPES
+        from softmax.train import fit
 
         result = fit(RECIPES["default"])
         seconds, accuracy, note = result.seconds, result.test_accuracy, ""

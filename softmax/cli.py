@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from softmax.model import SoftmaxClassifier, shipped_path
+from softmax.model import SoftmaxClassifier, quiet_tensorflow, shipped_path
 
 EXIT_BAD_INPUT = 2
 MODEL_HELP = "model .npz (default: the shipped default model)"
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from softmax.preprocess import MODES
-    from softmax.train import OPTIMIZERS, RECIPES
+    from softmax.recipes import OPTIMIZERS, RECIPES
 
     parser = _Parser(
         prog="python -m softmax",
@@ -117,8 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from softmax.data import find_mnist
-    from softmax.train import fit, get_recipe, mnist_dataset
+    from softmax.data import find_mnist, mnist_dataset
+    from softmax.recipes import get_recipe
+    from softmax.train import fit
 
     overrides = {
         name: getattr(args, name)
@@ -148,7 +149,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from softmax.data import load_mnist
-    from softmax.train import evaluate
+    from softmax.evaluation import evaluate
 
     path = args.model or shipped_path("default")
     classifier = SoftmaxClassifier.load(path)
@@ -218,8 +219,7 @@ def run_bench(args: argparse.Namespace) -> int:
 def _import_keras_quietly() -> None:
     """Import Keras (TensorFlow) with fd 2 silenced: its C++ start-up writes log lines there
     before any setting can stop it, and the CLI's stderr is kept for errors."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # same numerics as the tests and assets
+    quiet_tensorflow()
     sys.stderr.flush()
     saved = os.dup(2)
     try:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import hashlib
 import os
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 ENV_VAR = "SOFTMAX_MNIST"
+DIGITS_8X8 = "sklearn-digits"  # the 8×8 digits' data set name in model metadata
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
 SHAPES = {
     "x_train": (60000, 28, 28),
@@ -123,10 +125,18 @@ def sha256_of(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def to_inputs(images: np.ndarray) -> np.ndarray:
-    """uint8 images (n, h, w) -> float32 (n, h*w) in [0, 1]: the notebook's `/255` and reshape."""
+def to_unit(images: np.ndarray) -> np.ndarray:
+    """uint8 0–255 -> float32 0–1 (the notebook's `/255`); floats are taken as already 0–1."""
     images = np.asarray(images)
-    return (images.reshape(len(images), -1) / np.float32(255)).astype(np.float32)
+    if images.dtype == np.uint8:
+        return images / np.float32(255)
+    return images.astype(np.float32, copy=False)
+
+
+def to_inputs(images: np.ndarray) -> np.ndarray:
+    """Images (n, h, w) -> float32 (n, h*w) in [0, 1]: `to_unit`, then the notebook's reshape."""
+    x = to_unit(images)
+    return x.reshape(len(x), -1)
 
 
 def one_hot(labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
@@ -150,3 +160,29 @@ def load_digits_8x8(test_fraction: float = 0.2, seed: int = 0) -> tuple[Split, S
         images, labels, test_size=test_fraction, random_state=seed, stratify=labels
     )
     return (x_train, y_train), (x_test, y_test)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Labelled train and test images, and where they came from (recorded in model metadata)."""
+
+    name: str  # "mnist", "sklearn-digits", or "arrays" for data handed in directly
+    train: Split  # images (n, h, w) uint8 0–255 or float 0–1, labels (n,) 0–9
+    test: Split
+    sha256: str  # of the file read, or a name for data that has no file
+
+    def __repr__(self) -> str:
+        return f"Dataset({self.name!r}, train={len(self.train[1])}, test={len(self.test[1])})"
+
+
+def mnist_dataset(path: str | None = None) -> Dataset:
+    """Real MNIST from `data.load_mnist`'s source order (DataError when it cannot be had)."""
+    train, test = load_mnist(path)
+    found = find_mnist(path)  # after a download, Keras' cache
+    return Dataset("mnist", train, test, sha256_of(found) if found else "keras-download")
+
+
+def digits_dataset() -> Dataset:
+    """scikit-learn's 8×8 digits (64 inputs): ships with scikit-learn, so it works offline."""
+    train, test = load_digits_8x8()
+    return Dataset(DIGITS_8X8, train, test, DIGITS_8X8)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,7 @@ from softmax.preprocess import deskew as deskew_images
 CANVAS = 280  # the app's canvas side, px
 SPLITS = ("train", "test")
 SUPERSAMPLE = 2  # render at 2× and average down: anti-aliased edges like a browser's
+MARGIN = 22  # px kept free around a drawing on the canvas: room for half the widest pen
 
 
 @dataclass(frozen=True)
@@ -198,13 +200,33 @@ def drawn_digits(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
     images = np.empty((n, 28, 28), dtype=np.float32)
-    labels = (np.arange(n) % 10).astype(np.uint8)
+    labels = np.empty(n, dtype=np.uint8)
+    for i, drawing in enumerate(drawings(n, seed, split)):
+        ink = _render_ink(drawing.strokes, drawing.width, CANVAS)
+        images[i], labels[i] = canvas_to_mnist(ink, mode=mode), drawing.digit
+    return (deskew_images(images) if deskew else images), labels
+
+
+def drawings(n: int, seed: int = 0, split: str = "train") -> Iterator[Drawing]:
+    """The `n` drawings behind `drawn_digits(n, seed, split)`, labels cycling 0–9, unrendered."""
+    _check_split(split)
     for i in range(n):
         rng = np.random.default_rng((seed, SPLITS.index(split), i))
-        drawing = random_digit(int(labels[i]), rng, split)
-        ink = _render_ink(drawing.strokes, drawing.width, CANVAS)
-        images[i] = canvas_to_mnist(ink, mode=mode)
-    return (deskew_images(images) if deskew else images), labels
+        yield random_digit(i % 10, rng, split)
+
+
+def place_on_canvas(
+    strokes: Sequence[np.ndarray], height: float, rng: np.random.Generator
+) -> list[np.ndarray]:
+    """Scale strokes (any units, y down) to `height` px (less if too wide for the canvas) and put
+    them at a random place on the canvas, MARGIN px clear of its edges."""
+    every = np.concatenate(strokes)
+    low, high = every.min(axis=0), every.max(axis=0)
+    size = np.maximum(high - low, 1e-9)
+    scale = min(height / size[1], (CANVAS - 2 * MARGIN) / size.max())
+    extent = (high - low) * scale
+    corner = rng.uniform(MARGIN, np.maximum(CANVAS - MARGIN - extent, MARGIN))  # (2,) top-left
+    return [(s - low) * scale + corner for s in strokes]
 
 
 # --- internals ---------------------------------------------------------------------------------
@@ -261,14 +283,7 @@ def _place(strokes: list[np.ndarray], rng: np.random.Generator, ranges: Ranges) 
     shape = np.array([[stretch, 0.0], [-slant, 1.0]])  # row vectors: p @ shape
     rotate = np.array([[cos, sin], [-sin, cos]])
     strokes = [(s - centre) @ shape @ rotate for s in strokes]
-    every = np.concatenate(strokes)
-    low, high = every.min(axis=0), every.max(axis=0)
-    margin = 22  # px: room for half the widest pen
-    height = rng.uniform(*ranges.height)
-    scale = min(height / (high[1] - low[1]), (CANVAS - 2 * margin) / (high - low).max())
-    extent = (high - low) * scale
-    corner = rng.uniform(margin, np.maximum(CANVAS - margin - extent, margin))  # (2,) top-left
-    return [(s - low) * scale + corner for s in strokes]
+    return place_on_canvas(strokes, rng.uniform(*ranges.height), rng)
 
 
 def _render_ink(strokes, width: float, size: int) -> np.ndarray:

@@ -8,6 +8,8 @@ softmax(x·W + b) in about 10 µs, so the app can show a prediction without impo
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import tempfile
@@ -20,10 +22,24 @@ import numpy as np
 
 ASSETS = Path(__file__).parent / "assets"
 SHIPPED = ("default", "deskew", "drawn")
+# TensorFlow's C++ start-up chatter off, and oneDNN off so every run computes the same floats as
+# the tests and the shipped models; set before TensorFlow is imported (`quiet_tensorflow`).
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
 class ModelFileError(ValueError):
     """A model file is missing, truncated or not a model; the message says which."""
+
+
+def quiet_tensorflow() -> None:
+    """Apply QUIET_TENSORFLOW to this process' environment, keeping any value already set."""
+    for name, value in QUIET_TENSORFLOW.items():
+        os.environ.setdefault(name, value)
+
+
+def n_params(n_inputs: int = 784, n_classes: int = 10) -> int:
+    """Weights and biases of a softmax on `n_inputs` pixels: n_inputs × n_classes + n_classes."""
+    return n_inputs * n_classes + n_classes
 
 
 def build_model(n_inputs: int = 784, n_classes: int = 10):
@@ -105,7 +121,16 @@ class SoftmaxClassifier:
 
     @property
     def n_params(self) -> int:
-        return self.weights.size + self.bias.size
+        return n_params(self.n_inputs, self.n_classes)
+
+    @functools.cached_property  # hashed once per model: views key their caches on it
+    def fingerprint(self) -> str:
+        """A short hash of W and b: tells models apart whatever their origin (a cache key, and
+        what a stored drawing records as the model that read it)."""
+        digest = hashlib.blake2b(digest_size=12)
+        digest.update(self.weights.tobytes())
+        digest.update(self.bias.tobytes())
+        return digest.hexdigest()
 
     @property
     def recipe(self) -> str:
@@ -115,6 +140,18 @@ class SoftmaxClassifier:
     def deskew(self) -> bool:
         """Whether inputs must be deskewed first (the model was trained on deskewed digits)."""
         return bool(self.metadata.get("deskew", False))
+
+    def prepare(self, images: np.ndarray) -> np.ndarray:
+        """(n, side, side) float32 in [0, 1] as this model reads them: /255 (uint8 0–255 or float
+        0–1 in), then deskewed if it was trained on deskewed digits."""
+        from softmax.data import to_unit
+
+        x = to_unit(images)
+        if self.deskew:
+            from softmax.preprocess import deskew
+
+            x = deskew(x)  # (n, 28, 28) float32
+        return x
 
     def _flatten(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float32)

@@ -1,4 +1,4 @@
-"""Training recipes and `fit`: the one place Keras runs.
+"""`fit`: train a recipe (softmax/recipes.py) with Keras, the one place TensorFlow runs.
 
     python -m softmax train                              # default: Adam 0.01, 10 epochs -> ~0.926
     python -m softmax train --recipe notebook            # the reference notebook -> ~0.89
@@ -14,6 +14,7 @@ From Python:
 
     result = fit(get_recipe("default", epochs=3))            # real MNIST from the data source order
     result = fit(RECIPES["default"], digits_dataset())       # scikit-learn's 8×8 digits, anywhere
+    # get_recipe and RECIPES from softmax.recipes, digits_dataset from softmax.data
     result.classifier.save("model.npz")
 
 The epoch count is part of the recipe and never chosen by looking at the test set. The test
@@ -24,9 +25,7 @@ train/test curves); nothing in training reads them.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
-import math
 import platform
 import threading
 import time
@@ -38,103 +37,10 @@ from typing import Any
 
 import numpy as np
 
-from softmax.data import Split, find_mnist, load_digits_8x8, load_mnist, one_hot, sha256_of
+from softmax.data import Dataset, Split, mnist_dataset, one_hot, to_unit
+from softmax.evaluation import DRAWN_HELD_OUT, drawn_accuracy
 from softmax.model import SoftmaxClassifier, build_model
-
-OPTIMIZERS = ("sgd", "adam", "adamw", "nadam", "adamax", "rmsprop", "adagrad", "adadelta", "lion")
-DIGITS_8X8 = "sklearn-digits"
-DRAWN_HELD_OUT = 1000  # drawn digits (split="test") every 28×28 model is scored on: ±1.5% at 95%
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """Everything that decides a training run; `fit` records all of it in the model's metadata."""
-
-    name: str = "default"
-    optimizer: str = "adam"  # Keras optimizer name, one of OPTIMIZERS
-    learning_rate: float | None = 0.01  # None: the optimizer's Keras default (SGD 0.01, Adam 0.001)
-    batch_size: int = 2048  # the notebook's; large batches make an epoch of MNIST ~0.2 s on 2 cores
-    epochs: int = 10  # fixed in advance: never chosen by watching the test set
-    seed: int = 0  # weights initialisation and shuffling
-    deskew: bool = False  # straighten slanted digits in training, test and at prediction time
-    drawn: int = 0  # generated mouse-drawn digits (softmax.drawn) added to the training set
-
-    def __post_init__(self) -> None:
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(
-                f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}"
-            )
-        rate = self.learning_rate
-        if rate is not None and not (
-            isinstance(rate, int | float)
-            and not isinstance(rate, bool)
-            and math.isfinite(rate)
-            and rate > 0
-        ):
-            raise ValueError(f"learning_rate must be a positive number or None; got {rate!r}")
-        for name, least in (("batch_size", 1), ("epochs", 1), ("seed", 0), ("drawn", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise ValueError(f"{name} must be an integer >= {least}; got {value!r}")
-
-    def replace(self, **changes: Any) -> Recipe:
-        """A copy with some fields changed (and validated), e.g. `recipe.replace(epochs=3)`."""
-        return dataclasses.replace(self, **changes)
-
-
-RECIPES = {
-    # The reference notebook exactly: "sgd" by name (Keras' default rate 0.01), batch 2048,
-    # 100 epochs. Plain SGD is still far from the optimum after 100 epochs: ~0.89 in ~20 s.
-    "notebook": Recipe("notebook", optimizer="sgd", learning_rate=None, epochs=100),
-    # The best this model does, quickly: Adam at 0.01 reaches the L-BFGS optimum of the
-    # cross-entropy (~0.926) in 10 epochs, ~2 s of training.
-    "default": Recipe("default"),
-    # Same settings on deskewed digits: removing slant is most of what a linear model cannot
-    # learn by itself, ~0.955. The model's metadata says `deskew`, so its inputs get deskewed too.
-    "deskew": Recipe("deskew", deskew=True),
-    # MNIST plus generated mouse-drawn digits, which look more like what people draw in the app
-    # (thick strokes, any size and place) than pen-on-paper MNIST, all deskewed. Measured on
-    # held-out drawings / MNIST test, without deskew: 0 -> 0.83 / 0.926, 10k -> 0.89 / 0.925,
-    # 20k -> 0.91 / 0.922, 40k -> 0.92 / 0.919 (20k is the knee); deskewing lifts 20k to
-    # 0.955 / 0.950, and real pen trajectories (UCI pendigits, rendered) from 0.73 to 0.77.
-    "drawn": Recipe("drawn", deskew=True, drawn=20_000),
-}
-
-
-def get_recipe(name: str, **overrides: Any) -> Recipe:
-    """The named recipe with `overrides` applied; ValueError for an unknown name or a bad value."""
-    if name not in RECIPES:
-        raise ValueError(f"recipes are {', '.join(RECIPES)}; got {name!r}")
-    unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(Recipe)})
-    if unknown:
-        raise ValueError(f"a recipe has no field {', '.join(unknown)}")
-    return RECIPES[name].replace(**overrides)
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Labelled train and test images, and where they came from (recorded in model metadata)."""
-
-    name: str  # "mnist", "sklearn-digits", or "arrays" for data handed in directly
-    train: Split  # images (n, h, w) uint8 0–255 or float 0–1, labels (n,) 0–9
-    test: Split
-    sha256: str  # of the file read, or a name for data that has no file
-
-    def __repr__(self) -> str:
-        return f"Dataset({self.name!r}, train={len(self.train[1])}, test={len(self.test[1])})"
-
-
-def mnist_dataset(path: str | None = None) -> Dataset:
-    """Real MNIST from `data.load_mnist`'s source order (DataError when it cannot be had)."""
-    train, test = load_mnist(path)
-    found = find_mnist(path)  # after a download, Keras' cache
-    return Dataset("mnist", train, test, sha256_of(found) if found else "keras-download")
-
-
-def digits_dataset() -> Dataset:
-    """scikit-learn's 8×8 digits (64 inputs): ships with scikit-learn, so it works offline."""
-    train, test = load_digits_8x8()
-    return Dataset(DIGITS_8X8, train, test, DIGITS_8X8)
+from softmax.recipes import Recipe
 
 
 @dataclass(frozen=True)
@@ -246,8 +152,7 @@ def fit(
     ).history
     seconds = time.perf_counter() - start
 
-    weights, bias = model.layers[-1].get_weights()
-    trained = SoftmaxClassifier(weights, bias, {"deskew": recipe.deskew})
+    trained = SoftmaxClassifier.from_keras(model, {"deskew": recipe.deskew})
     test_accuracy = trained.accuracy(x_val, y_test)
     drawn = {}
     if x.shape[1] == 784:  # every MNIST-sized model is also scored on digits drawn like the app's
@@ -272,71 +177,12 @@ def fit(
         "history": {key: [round(v, 6) for v in values] for key, values in history.items()},
     }
     return TrainResult(
-        classifier=SoftmaxClassifier(weights, bias, metadata),
+        classifier=dataclasses.replace(trained, metadata=metadata),
         history={key: [float(v) for v in values] for key, values in history.items()},
         test_accuracy=test_accuracy,
         seconds=seconds,
         stopped_early=epochs_run < recipe.epochs,
     )
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """How a classifier does on a labelled set."""
-
-    accuracy: float
-    per_class_accuracy: np.ndarray  # (10,) recall of each digit
-    confusion: np.ndarray  # (10, 10) int counts, rows = true digit, columns = predicted
-
-    @property
-    def n(self) -> int:
-        return int(self.confusion.sum())
-
-    @classmethod
-    def of(cls, labels: np.ndarray, predicted: np.ndarray, n_classes: int = 10) -> Evaluation:
-        """Score predicted digits against the true ones, both (n,) ints."""
-        k = n_classes
-        cells = np.asarray(labels, dtype=np.int64) * k + np.asarray(predicted)  # (n,) in 0..k²-1
-        confusion = np.bincount(cells, minlength=k * k).reshape(k, k)  # (10, 10)
-        per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
-        return cls(float(np.trace(confusion) / confusion.sum()), per_class, confusion)
-
-
-def model_inputs(classifier: SoftmaxClassifier, images: np.ndarray) -> np.ndarray:
-    """(n, side, side) float32 in [0, 1] as `classifier` reads them: /255, and deskewed if it
-    was trained on deskewed digits. `images` are uint8 0–255 or float 0–1."""
-    x = _to_unit(images)
-    if classifier.deskew:
-        from softmax.preprocess import deskew
-
-        x = deskew(x)  # (n, 28, 28) float32
-    return x
-
-
-def evaluate(classifier: SoftmaxClassifier, images: np.ndarray, labels: np.ndarray) -> Evaluation:
-    """Score `classifier` on images (uint8 0–255 or float 0–1), deskewing them if it expects so."""
-    predicted = classifier.logits(model_inputs(classifier, images)).argmax(axis=1)  # (n,)
-    return Evaluation.of(labels, predicted, classifier.n_classes)
-
-
-def drawn_accuracy(classifier: SoftmaxClassifier) -> float:
-    """Accuracy on held-out generated drawn digits: closer to the app's inputs than MNIST's test set.
-
-    The held-out split uses seeds and styles that `drawn_digits(split="train")` never produces.
-    """
-    images, labels = _drawn_held_out()
-    return evaluate(classifier, images, labels).accuracy
-
-
-@functools.cache
-def _drawn_held_out() -> tuple[np.ndarray, np.ndarray]:
-    """Generated once per process (~2 s): every training run in the app is scored on it."""
-    from softmax.drawn import drawn_digits
-
-    images, labels = drawn_digits(DRAWN_HELD_OUT, split="test")  # (1000, 28, 28), (1000,)
-    images.setflags(write=False)
-    labels.setflags(write=False)
-    return images, labels
 
 
 def _inputs(recipe: Recipe, dataset: Dataset) -> tuple[Split, Split]:
@@ -349,23 +195,15 @@ def _inputs(recipe: Recipe, dataset: Dataset) -> tuple[Split, Split]:
         from softmax.drawn import drawn_digits
 
         drawn_images, drawn_labels = drawn_digits(recipe.drawn, seed=recipe.seed, split="train")
-        x_train = np.concatenate([_to_unit(x_train), drawn_images])  # (n + drawn, 28, 28)
+        x_train = np.concatenate([to_unit(x_train), drawn_images])  # (n + drawn, 28, 28)
         y_train = np.concatenate([y_train, drawn_labels])
     if recipe.deskew:
         from softmax.preprocess import deskew
 
-        x_train, x_test = deskew(_to_unit(x_train)), deskew(_to_unit(x_test))  # (n, 28, 28)
-    x = _to_unit(x_train).reshape(len(x_train), -1)  # (n, 784) float32 in [0, 1]
-    x_val = _to_unit(x_test).reshape(len(x_test), -1)
+        x_train, x_test = deskew(to_unit(x_train)), deskew(to_unit(x_test))  # (n, 28, 28)
+    x = to_unit(x_train).reshape(len(x_train), -1)  # (n, 784) float32 in [0, 1]
+    x_val = to_unit(x_test).reshape(len(x_test), -1)
     return (x, np.asarray(y_train)), (x_val, np.asarray(y_test))
-
-
-def _to_unit(images: np.ndarray) -> np.ndarray:
-    """uint8 0–255 -> float32 0–1 (the notebook's /255); floats are taken as already 0–1."""
-    images = np.asarray(images)
-    if images.dtype == np.uint8:
-        return images / np.float32(255)
-    return images.astype(np.float32, copy=False)
 
 
 def _as_dataset(data: Dataset | tuple[Split, Split] | None) -> Dataset:

@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from softmax.model import SoftmaxClassifier
-from softmax.train import EpochLog, ProgressCallback, Recipe, TrainResult
+from softmax.model import QUIET_TENSORFLOW, SoftmaxClassifier
+from softmax.recipes import Recipe
+from softmax.train import EpochLog, ProgressCallback, TrainResult
 
 DATASETS = ("mnist", "digits")  # MNIST from data.load_mnist's sources, or the 8×8 digits
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # so the child imports this same softmax
-QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,8 @@ def _result(done: dict) -> TrainResult:
 
 def _child(recipe: Recipe, dataset: str, commands: IO[str], reports: IO[str]) -> None:
     """The child process: fit, writing one JSON line per epoch, then the result or the error."""
-    from softmax.train import digits_dataset, fit, mnist_dataset  # fit imports TensorFlow
+    from softmax.data import digits_dataset, mnist_dataset
+    from softmax.train import fit  # imports TensorFlow
 
     stop = threading.Event()
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
 from softmax.data import find_mnist, load_mnist
+from softmax.model import quiet_tensorflow
+
+quiet_tensorflow()
 
 
 def _mnist_path():

@@ -1,7 +1,8 @@
 """The Train page through AppTest: start, watch, stop, refuse a second run, use and save.
 
-Runs train on scikit-learn's 8×8 digits (no download, a few seconds); the page's training thread
-runs in this process, so the tests wait on the job itself rather than on the clock.
+Runs train on scikit-learn's 8×8 digits (no download, a few seconds). Training runs in a child
+process (`training_jobs`), watched by a thread of this process, so the tests wait on the job
+itself rather than on the clock.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from softmax.data import load_digits_8x8, to_inputs
 from softmax.model import SoftmaxClassifier
-from softmax.train import get_recipe
+from softmax.recipes import get_recipe
 from softmax.training_jobs import TrainingJob
 from softmax.ui import state
 from softmax.ui.train_view import training_slot

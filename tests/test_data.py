@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from softmax import data
-from softmax.data import DataError, find_mnist, load_mnist, one_hot, sha256_of, to_inputs
+from softmax.data import (
+    DataError,
+    find_mnist,
+    load_mnist,
+    one_hot,
+    sha256_of,
+    to_inputs,
+    to_unit,
+)
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -161,3 +169,15 @@ def test_real_mnist_has_the_canonical_class_counts(mnist):
     (_, y_train), (_, y_test) = mnist
     assert np.bincount(y_train).tolist() == TRAIN_COUNTS
     assert np.bincount(y_test).tolist() == TEST_COUNTS
+
+
+def test_to_unit_scales_uint8_and_keeps_floats_already_in_0_1():
+    np.testing.assert_allclose(to_unit(np.array([[0, 51, 255]], np.uint8)), [[0, 0.2, 1]])
+    floats = np.array([[0.0, 0.5, 1.0]], np.float32)
+    np.testing.assert_array_equal(to_unit(floats), floats)
+
+
+def test_to_inputs_flattens_and_reads_float_images_as_0_1_like_training_does():
+    images = np.random.default_rng(0).random((3, 8, 8)).astype(np.float32)
+    np.testing.assert_array_equal(to_inputs(images), images.reshape(3, 64))
+    np.testing.assert_array_equal(to_inputs((images * 255).round().astype(np.uint8)).shape, (3, 64))

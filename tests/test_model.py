@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from softmax.data import mnist_available
+from softmax.evaluation import evaluate
 from softmax.model import (
     SHIPPED,
     ModelFileError,
@@ -19,7 +20,6 @@ from softmax.model import (
     build_model,
     shipped_path,
 )
-from softmax.train import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -104,6 +104,23 @@ def test_an_8x8_model_takes_8x8_images():
     small = SoftmaxClassifier(np.zeros((64, 10)), np.arange(10))
     assert small.image_shape == (8, 8) and small.n_params == 650
     assert small.predict(np.zeros((8, 8))).digit == 9
+
+
+def test_prepare_scales_uint8_images_and_deskews_only_for_a_deskew_model(classifier):
+    images = np.zeros((2, 28, 28), np.uint8)
+    images[:, 4:24, 10:14] = 255  # an upright bar
+    images[1] = np.roll(images[1], 6, axis=1)  # off-centre
+    np.testing.assert_array_equal(classifier.prepare(images), images / np.float32(255))
+    straightened = SoftmaxClassifier(classifier.weights, classifier.bias, {"deskew": True})
+    centred = straightened.prepare(images)
+    np.testing.assert_allclose(centred[0], centred[1], atol=1e-6)  # deskew also centres
+
+
+def test_the_fingerprint_tells_models_apart_and_ignores_metadata(classifier):
+    renamed = SoftmaxClassifier(classifier.weights, classifier.bias, {"recipe": "other"})
+    nudged = SoftmaxClassifier(classifier.weights + 1e-6, classifier.bias)
+    assert renamed.fingerprint == classifier.fingerprint != nudged.fingerprint
+    assert len(classifier.fingerprint) == 24
 
 
 def test_a_saved_model_loads_back_identical(classifier, saved):

@@ -1,8 +1,7 @@
-"""Recipes, and `fit` on scikit-learn's 8×8 digits (everywhere) and on real MNIST (slow)."""
+"""`fit` on scikit-learn's 8×8 digits (everywhere) and on real MNIST (slow)."""
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 import threading
@@ -11,16 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from softmax.data import digits_dataset
 from softmax.model import SoftmaxClassifier
-from softmax.train import (
-    RECIPES,
-    EpochLog,
-    ProgressCallback,
-    digits_dataset,
-    evaluate,
-    fit,
-    get_recipe,
-)
+from softmax.recipes import RECIPES, get_recipe
+from softmax.train import EpochLog, ProgressCallback, fit
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = get_recipe("default", epochs=3, batch_size=64)  # ~0.3 s on the 8×8 digits
@@ -45,79 +38,6 @@ def test_importing_train_loads_no_tensorflow_until_fit_runs():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert run.stdout.strip() == "False False"
-
-
-def test_the_notebook_recipe_is_the_reference_notebook():
-    notebook = RECIPES["notebook"]
-    assert (notebook.optimizer, notebook.learning_rate) == ("sgd", None)  # Keras' default rate
-    assert (notebook.batch_size, notebook.epochs) == (2048, 100)
-    assert not notebook.deskew and notebook.drawn == 0
-
-
-def test_the_default_recipe_is_adam_at_0_01_for_10_epochs():
-    default = RECIPES["default"]
-    assert (default.optimizer, default.learning_rate) == ("adam", 0.01)
-    assert (default.batch_size, default.epochs) == (2048, 10)
-
-
-def test_the_deskew_and_drawn_recipes_change_only_their_data():
-    default = dataclasses.asdict(RECIPES["default"])
-    assert dataclasses.asdict(RECIPES["deskew"]) == {**default, "name": "deskew", "deskew": True}
-    drawn = RECIPES["drawn"]
-    assert drawn.drawn > 0
-    assert dataclasses.asdict(drawn) == {
-        **default,
-        "name": "drawn",
-        "deskew": True,
-        "drawn": drawn.drawn,
-    }
-
-
-def test_any_field_can_be_overridden():
-    recipe = get_recipe("notebook", epochs=5, learning_rate=0.1)
-    assert (recipe.name, recipe.optimizer, recipe.epochs, recipe.learning_rate) == (
-        "notebook",
-        "sgd",
-        5,
-        0.1,
-    )
-    assert recipe.replace(seed=3).seed == 3
-
-
-def test_a_recipe_cannot_be_changed_in_place():
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        RECIPES["default"].epochs = 1  # type: ignore[misc]
-
-
-def test_an_unknown_recipe_is_an_error_listing_the_known_ones():
-    with pytest.raises(
-        ValueError, match="recipes are notebook, default, deskew, drawn; got 'fast'"
-    ):
-        get_recipe("fast")
-
-
-def test_an_unknown_field_is_an_error_naming_it():
-    with pytest.raises(ValueError, match="no field momentum"):
-        get_recipe("default", momentum=0.9)
-
-
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("epochs", 0),
-        ("epochs", 2.5),
-        ("batch_size", -1),
-        ("seed", -1),
-        ("drawn", -5),
-        ("learning_rate", 0.0),
-        ("learning_rate", float("nan")),
-        ("learning_rate", "fast"),
-        ("optimizer", "newton"),
-    ],
-)
-def test_a_bad_value_is_an_error_naming_the_field_and_value(field, value):
-    with pytest.raises(ValueError, match=rf"{field}.*{value!r}"):
-        get_recipe("default", **{field: value})
 
 
 def test_a_short_fit_learns_far_above_chance(run):
@@ -233,16 +153,6 @@ def test_labels_out_of_range_are_an_error():
 def test_deskew_needs_28x28_images(digits):
     with pytest.raises(ValueError, match="need 28×28 images"):
         fit(QUICK.replace(deskew=True), digits)
-
-
-def test_the_confusion_matrix_has_true_digits_in_rows():
-    always_three = SoftmaxClassifier(np.zeros((64, 10)), np.eye(10)[3])
-    labels = np.array([0, 3, 3, 7])
-    result = evaluate(always_three, np.zeros((4, 8, 8), dtype=np.uint8), labels)
-    assert result.confusion[0, 3] == 1 and result.confusion[3, 3] == 2
-    assert result.confusion[7, 3] == 1 and result.n == 4
-    assert result.accuracy == 0.5
-    assert result.per_class_accuracy[3] == 1 and result.per_class_accuracy[0] == 0
 
 
 @pytest.mark.slow

@@ -1,5 +1,8 @@
-"""The app's views, one module per page; the only place besides app.py that imports streamlit.
+"""The app's views: one module per page, plus what pages share; with app.py, the only code that
+imports streamlit.
 
-`state` holds what views share (the session's model, cached MNIST); `draw` and `model_card` are
-pages registered in app.py.
+Pages (registered in app.py, each with a `render()`): `draw`, `upload`, `train_view`, `explorer`,
+`model_card`, `walkthrough`. Page modules never import one another; what they share lives in
+`state` (the session's model choice, cached models and MNIST), `reading` (one input's answer and
+explanation) and `architecture` (the network's summary table).
 """

@@ -10,37 +10,21 @@ loads its JavaScript, while they import.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-
 import numpy as np
 import streamlit as st
 import streamlit_drawable_canvas as canvas
 
 from softmax import explain
-from softmax.model import Prediction, SoftmaxClassifier
+from softmax.model import SoftmaxClassifier
 from softmax.preprocess import EmptyImageError, canvas_to_mnist
 from softmax.ui import state
+from softmax.ui.reading import Reading, answer, shielded, why
 
 CANVAS_SIZE = 280  # px: 10 canvas pixels per MNIST pixel
 PEN_WIDTH = 20  # px at 280: MNIST strokes are ~2 px wide at 28
 GENERATION_KEY = "canvas_generation"  # bumped by Clear: a new canvas key remounts it empty
 NAIVE_KEY = "naive_preprocessing"
 PEN_KEY = "pen_width"
-PROMPT = "Draw a digit on the black square: the model reads it as you draw."
-LOG = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One drawing as the model takes it: its 28×28 input and, if a model is loaded, the answer."""
-
-    x: np.ndarray  # (28, 28) float32 in [0, 1]
-    prediction: Prediction | None
-    decomposition: explain.LogitDecomposition | None
-
 
 # The answer, readable from the back of the room: larger than the theme's other metrics.
 STYLE = """<style>
@@ -69,33 +53,20 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
         image = _canvas()
     reading = _read(image, classifier)
     with right, st.container(key="prediction"), shielded("the prediction"):
-        _answer(reading, classifier is not None)
+        answer(reading, classifier is not None)
     with left:  # below the canvas, but sent after the answer: a stroke's prediction comes first
         _pen_and_clear()
     st.divider()
-    sees, why = st.columns([1, 2], gap="large")
+    sees, reasons = st.columns([1, 2], gap="large")
     with sees, shielded("what the model sees"):
         _what_the_model_sees(reading, classifier)
-    with why, shielded("the explanation"):
-        _why(reading, classifier)
+    with reasons, shielded("the explanation"):
+        why(reading, classifier)
     if classifier is not None:
         st.divider()
         prediction = None if reading is None else reading.prediction
         with shielded("the weight maps"):
             _weights(classifier, None if prediction is None else prediction.digit)
-
-
-@contextmanager
-def shielded(what: str) -> Iterator[None]:
-    """Show a failure inside one section as an st.error (traceback in the server log), so the
-    rest of the page keeps working. Streamlit's own rerun/stop signals are not Exceptions."""
-    try:
-        yield
-    except Exception as error:
-        LOG.exception("drawing page: showing %s failed", what)
-        st.error(
-            f"Could not show {what} ({type(error).__name__}: {error}). The rest of the page works."
-        )
 
 
 def _canvas() -> np.ndarray | None:
@@ -155,38 +126,10 @@ def _read(image: np.ndarray | None, classifier: SoftmaxClassifier | None) -> Rea
     if classifier is None:
         return Reading(x, None, None)
     try:
-        return Reading(x, classifier.predict(x), explain.decompose_logits(classifier, x))
+        return Reading.of(x, classifier)
     except Exception as error:  # e.g. ValueError: a model made for 8×8 digits
         st.error(f"This model cannot read the drawing: {error}. Pick another in the sidebar.")
         return Reading(x, None, None)
-
-
-def _answer(reading: Reading | None, has_model: bool) -> None:
-    from softmax import charts  # after the canvas is sent: see the module docstring
-
-    prediction = None if reading is None else reading.prediction
-    if not has_model:
-        st.info("No model is loaded, so nothing is predicted: pick one in the sidebar.")
-    elif prediction is None:
-        st.info(PROMPT, icon=":material/draw:")
-    else:
-        st.metric(
-            "Prediction",
-            str(prediction.digit),
-            delta=f"{prediction.confidence:.0%} sure",
-            delta_color="primary",
-            delta_arrow="off",
-        )
-    st.altair_chart(
-        charts.probability_bars(
-            None if prediction is None else prediction.probabilities,
-            None if prediction is None else prediction.digit,
-        ),
-        width="stretch",
-        key="probabilities",
-        alt="Probability of each digit, 0 to 9",
-    )
-    st.caption("Softmax turns the ten scores into probabilities that add up to 100%.")
 
 
 def _what_the_model_sees(reading: Reading | None, classifier: SoftmaxClassifier | None) -> None:
@@ -216,57 +159,6 @@ def _what_the_model_sees(reading: Reading | None, classifier: SoftmaxClassifier 
         st.caption("This model also straightens slanted digits first (deskew), as in its training.")
 
 
-def _why(reading: Reading | None, classifier: SoftmaxClassifier | None) -> None:
-    from softmax import charts  # after the canvas is sent: see the module docstring
-
-    st.subheader("Why this prediction")
-    if reading is None or reading.decomposition is None:
-        st.caption("Draw something to see which pixels voted for which digit.")
-        return
-    decomposition = reading.decomposition
-    top = decomposition.top(3)
-    votes = explain.evidence(classifier, reading.x)[top]  # (3, 28, 28)
-    titles = [f"{k}: score {decomposition.logits[k]:.1f}" for k in top]
-    st.markdown(explain.explain_in_words(decomposition))
-    st.altair_chart(
-        charts.diverging_maps(
-            votes,
-            titles,
-            explain.symmetric_limit(votes),
-            highlight=0,
-            columns=3,
-            size=130,
-            legend_title="vote",
-            legend_orient="bottom",
-        ),
-        width="content",
-        key="evidence",
-        alt="Evidence maps x ⊙ w of the top three digits",
-    )
-    st.caption(
-        "Each map is your drawing multiplied pixel by pixel by one digit's weights (x ⊙ w): "
-        "blue pixels add to that digit's score, red ones subtract. Adding them all up, plus a "
-        "bias, gives the score:"
-    )
-    st.altair_chart(
-        charts.logit_bars(decomposition, top),
-        width="stretch",
-        key="logits",
-        alt="Each top digit's score split into votes for, votes against and bias",
-    )
-
-
-def explain_input(x: np.ndarray, classifier: SoftmaxClassifier) -> None:
-    """This page's answer and explanation for any model input (a test digit, an uploaded photo):
-    prediction, probability bars, evidence maps and the logit split, so every view explains alike."""
-    reading = Reading(x, classifier.predict(x), explain.decompose_logits(classifier, x))
-    answer, why = st.columns([2, 3], gap="large")
-    with answer:
-        _answer(reading, has_model=True)
-    with why:
-        _why(reading, classifier)
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def _weight_maps(key: str, _classifier: SoftmaxClassifier) -> tuple[np.ndarray, float]:
     """(10, 28, 28) maps and their shared colour limit, once per model (`key` = its fingerprint)."""
@@ -282,7 +174,7 @@ def _weights(classifier: SoftmaxClassifier, predicted: int | None) -> None:
         "Each map is one digit's 784 weights: blue pixels vote for that digit, red against. "
         "A digit's score is the sum of the weights under your ink, plus a bias."
     )
-    maps, limit = _weight_maps(state.fingerprint(classifier), classifier)
+    maps, limit = _weight_maps(classifier.fingerprint, classifier)
     st.altair_chart(
         charts.diverging_maps(
             maps,

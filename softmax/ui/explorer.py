@@ -15,9 +15,10 @@ import numpy as np
 import streamlit as st
 
 from softmax import charts
+from softmax.evaluation import Evaluation
 from softmax.model import SoftmaxClassifier
-from softmax.train import Evaluation, model_inputs
-from softmax.ui import draw, state
+from softmax.ui import state
+from softmax.ui.reading import explain_input
 
 TRUE_KEY, PREDICTED_KEY = "explorer_true", "explorer_predicted"
 CHART_KEY = "explorer_confusion"  # the chart's selection state
@@ -88,7 +89,7 @@ def _scores(classifier: SoftmaxClassifier) -> TestScores:
     else:
         (_, _), (images, labels) = state.mnist_or_stop()
         name = f"{len(labels):,} MNIST test digits"
-    probabilities = _probabilities(state.fingerprint(classifier), name, classifier, images)
+    probabilities = _probabilities(classifier.fingerprint, name, classifier, images)
     return TestScores(name, images, labels, probabilities)
 
 
@@ -97,7 +98,7 @@ def _probabilities(
     key: str, test_set: str, _classifier: SoftmaxClassifier, _images: np.ndarray
 ) -> np.ndarray:
     """(n, 10) probabilities, once per model (`key`, its fingerprint) and `test_set`."""
-    return _classifier.predict_proba(model_inputs(_classifier, _images))
+    return _classifier.predict_proba(_classifier.prepare(_images))
 
 
 def _summary(scores: TestScores) -> None:
@@ -227,12 +228,12 @@ def _explanation(scores: TestScores, classifier: SoftmaxClassifier, shown: np.nd
         index = int(shown[0])
     true, guess = int(scores.labels[index]), int(scores.predicted[index])
     verdict = "right" if true == guess else "wrong"
-    x = model_inputs(classifier, scores.images[index : index + 1])[0]  # (side, side)
+    x = classifier.prepare(scores.images[index : index + 1])[0]  # (side, side)
     words, sees = st.columns([5, 1], gap="large", vertical_alignment="center")
     words.subheader(f"Test digit #{index}: a {true}, read as {guess} ({verdict})")
     words.caption("What the model sees, right; its answer and the reasons, below.")
     sees.altair_chart(charts.pixel_grid(x, size=120), width="content", key="explorer_input")
-    draw.explain_input(x, classifier)
+    explain_input(x, classifier)
 
 
 def _digit(value: int | None) -> str:

@@ -1,7 +1,7 @@
 """The model card: what the network is, how the chosen model was trained, how well it does.
 
-The architecture table is static text matching Keras' `model.summary()` for `build_model()`: it
-needs the shapes, not TensorFlow, which this page never imports.
+The architecture table (`architecture.summary_rows`) matches Keras' `model.summary()` without
+TensorFlow, which this page never imports.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from softmax.model import SoftmaxClassifier
+from softmax.model import SoftmaxClassifier, n_params
 from softmax.ui import state
+from softmax.ui.architecture import summary_rows
 
 KNOWN = {  # metadata worth showing, with a readable name, in display order
     "recipe": "Recipe",
@@ -47,22 +48,10 @@ def render() -> None:
     _shipped_models()
 
 
-def summary_rows(n_inputs: int = 784, n_classes: int = 10) -> pd.DataFrame:
-    """Keras' `model.summary()` for `build_model(n_inputs, n_classes)`, as a table."""
-    params = n_inputs * n_classes + n_classes
-    return pd.DataFrame(
-        {
-            "Layer (type)": ["input (InputLayer)", "dense (Dense)"],
-            "Output Shape": [f"(None, {n_inputs})", f"(None, {n_classes})"],
-            "Param #": ["0", f"{params:,}"],
-        }
-    )
-
-
 def _architecture(classifier: SoftmaxClassifier | None) -> None:
     n_inputs = 784 if classifier is None else classifier.n_inputs
     n_classes = 10 if classifier is None else classifier.n_classes
-    params = n_inputs * n_classes + n_classes
+    params = n_params(n_inputs, n_classes)
     st.subheader("Architecture")
     st.markdown(
         f"**{n_inputs} pixels → Dense({n_classes}) → softmax.** One layer: every pixel is "

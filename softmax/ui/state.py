@@ -14,7 +14,6 @@ stores in `st.session_state[TRAINED_KEY]`. To switch to it, set
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -181,14 +180,6 @@ def current_classifier() -> SoftmaxClassifier | None:
             f"Could not load the model “{choice.label}”: {error}. Pick another in the sidebar."
         )
         return None
-
-
-def fingerprint(classifier: SoftmaxClassifier) -> str:
-    """A short hash of W and b: a cache key that tells models apart, whatever their origin."""
-    digest = hashlib.blake2b(digest_size=12)
-    digest.update(classifier.weights.tobytes())
-    digest.update(classifier.bias.tobytes())
-    return digest.hexdigest()
 
 
 @st.cache_resource(show_spinner="Reading MNIST…")

@@ -19,8 +19,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from softmax import charts, explain
 from softmax.data import DataError
-from softmax.model import SHIPPED, ModelFileError, SoftmaxClassifier, shipped_path
-from softmax.train import OPTIMIZERS, RECIPES, Recipe, TrainResult
+from softmax.model import SHIPPED, ModelFileError, SoftmaxClassifier, n_params, shipped_path
+from softmax.recipes import OPTIMIZERS, RECIPES, Recipe
+from softmax.train import TrainResult
 from softmax.training_jobs import Progress, SlotBusy, TrainingJob, TrainingSlot
 from softmax.ui import state
 
@@ -210,7 +211,7 @@ def _notes(request: Request | None) -> None:
     inputs = 784 if request.dataset == MNIST else 64
     st.markdown(
         f"{recipe.epochs} passes over the training images, updating all "
-        f"{inputs * 10 + 10:,} weights after every batch of {recipe.batch_size:,} with "
+        f"{n_params(inputs):,} weights after every batch of {recipe.batch_size:,} with "
         f"{recipe.optimizer.upper()} at {rate}. After each pass the page shows the loss and "
         "accuracy on the training images and on the test images, which training never uses."
     )

@@ -12,7 +12,8 @@ import streamlit as st
 
 from softmax import charts
 from softmax.preprocess import EmptyImageError, ImageError, image_to_mnist, read_image
-from softmax.ui import draw, state
+from softmax.ui import state
+from softmax.ui.reading import explain_input
 
 UPLOAD_KEY = "upload_file"
 NAIVE_KEY = "upload_naive"
@@ -78,4 +79,4 @@ def show_upload(data: bytes, name: str) -> None:
         st.error("The model chosen in the sidebar reads 8×8 images: pick a 28×28 one.")
         return
     st.divider()
-    draw.explain_input(x, classifier)
+    explain_input(x, classifier)

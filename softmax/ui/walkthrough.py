@@ -17,8 +17,9 @@ import streamlit as st
 
 from softmax import charts, explain
 from softmax.data import DataError, one_hot, to_inputs
-from softmax.model import SoftmaxClassifier
-from softmax.ui import model_card, state
+from softmax.model import SoftmaxClassifier, n_params
+from softmax.ui import state
+from softmax.ui.architecture import summary_rows
 
 MNIST, DIGITS = "mnist", "digits"
 DATASET_KEY = "walkthrough_dataset"
@@ -222,7 +223,7 @@ def _label(lesson: Lesson, label: int) -> None:
 
 def _model(lesson: Lesson) -> None:
     n = lesson.n_inputs
-    params = n * 10 + 10
+    params = n_params(n)
     st.header("6 · The model: one Dense layer with softmax")
     st.code(
         "model = keras.Sequential([\n"
@@ -233,7 +234,7 @@ def _model(lesson: Lesson) -> None:
         language="python",
     )
     table, count = st.columns([3, 2], gap="large")
-    table.dataframe(model_card.summary_rows(n), hide_index=True, width="stretch")
+    table.dataframe(summary_rows(n), hide_index=True, width="stretch")
     count.metric("Parameters", f"{params:,}")
     count.markdown(f"{n} weights + 1 bias for each of 10 digits: 10 × ({n} + 1) = **{params:,}**.")
     st.markdown(

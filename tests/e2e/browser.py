@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1440, "height": 900}  # a common projector resolution
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 METRIC = "[data-testid=stMetric] [data-testid=stMetricValue]"
+CONTENT_HEIGHT = "document.querySelector('[data-testid=stMain]').scrollHeight"
+SCREENSHOTS_ENV = "SOFTMAX_SCREENSHOTS"  # a folder: keep the tests' screenshots there
 STARTUP_TIMEOUT = 60.0  # s: a cold start on a busy 2-core machine
 EXPECT_TIMEOUT = 15_000  # ms: a stroke's answer on that machine while other jobs run
 
@@ -166,6 +168,18 @@ def wait_until_idle(page: Page) -> None:
     expect(page.locator("[data-testid=stSkeleton]")).to_have_count(0)  # elements still loading
     charts = page.locator("[data-testid=stVegaLiteChart]")
     expect(charts.locator("svg.marks, canvas.marks")).to_have_count(charts.count())
+
+
+def save_full_page(page: Page, path: Path) -> None:
+    """Screenshot the whole page to `path`: Streamlit scrolls inside its main block, so grow the
+    viewport to the content's height first (keeping the page's width)."""
+    wait_until_idle(page)
+    width, height = page.viewport_size["width"], 0
+    while (content := page.evaluate(CONTENT_HEIGHT)) != height:  # settles after a re-layout
+        height = content
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)  # let the page re-lay out at its new size
+    page.screenshot(path=path, full_page=True)
 
 
 def clear_canvas(page: Page) -> None:

@@ -5,7 +5,9 @@ Without /usr/bin/chromium or the playwright package every e2e test is skipped wi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,7 @@ from .browser import (
     EXPECT_TIMEOUT,
     FRESH_VISITOR,
     MISSING,
+    SCREENSHOTS_ENV,
     VIEWPORT,
     AppServer,
     launch_chromium,
@@ -35,6 +38,19 @@ def app_server() -> Iterator[AppServer]:
         pytest.fail(str(error), pytrace=False)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where tests save their full-page screenshots: a temporary folder, or the one named by
+    SOFTMAX_SCREENSHOTS (`SOFTMAX_SCREENSHOTS=docs/screenshots pytest tests/e2e` refreshes the
+    README's pictures), so a plain test run never rewrites tracked files."""
+    chosen = os.environ.get(SCREENSHOTS_ENV)
+    if not chosen:
+        return tmp_path_factory.mktemp("screenshots")
+    folder = Path(chosen)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,11 @@ canvas drops strokes for about 0.4 s (`clear_canvas`).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from .browser import CANVAS, ONE, SEVEN, VIEWPORT, ZERO, clear_canvas, draw_digit, wait_until_idle
+from .browser import CANVAS, ONE, SEVEN, ZERO, clear_canvas, draw_digit, save_full_page
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -21,11 +20,9 @@ expect = pytest.importorskip("playwright.sync_api", reason="e2e tests need playw
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PREDICTION = "[data-testid=stMetric]:has-text('Prediction') [data-testid=stMetricValue]"
 SEES = "[aria-label^='What the model sees']"
 CHARTS = "[data-testid=stVegaLiteChart]"
-CONTENT_HEIGHT = "document.querySelector('[data-testid=stMain]').scrollHeight"
 
 
 def prediction(page: Page) -> Locator:
@@ -34,19 +31,6 @@ def prediction(page: Page) -> Locator:
 
 def prompt(page: Page) -> Locator:
     return page.get_by_text("Draw a digit on the black square")
-
-
-def save_full_page(page: Page, name: str) -> None:
-    """Screenshot the whole page: Streamlit scrolls inside its main block, so grow the viewport
-    to the content's height first."""
-    wait_until_idle(page)
-    height = 0
-    while (content := page.evaluate(CONTENT_HEIGHT)) != height:  # settles after a re-layout
-        height = content
-        page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
-        page.wait_for_timeout(300)  # let the page re-lay out at its new size
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / name, full_page=True)
 
 
 def test_nothing_is_predicted_while_the_canvas_is_empty(page):
@@ -87,19 +71,19 @@ def test_the_toggle_switches_what_the_model_sees_to_naive_downsampling(page):
     expect(page.get_by_text("Naive: the whole canvas shrunk")).to_be_visible()
 
 
-def test_the_whole_page_renders_for_a_drawing_and_is_saved_for_the_readme(page):
+def test_the_whole_page_renders_for_a_drawing_and_is_saved_for_the_readme(page, screenshots):
     draw_digit(page, SEVEN, 50, 40, 190)
     expect(prediction(page)).to_have_text("7")
     expect(page.locator(CHARTS)).to_have_count(5)
     expect(page.locator(f"{CHARTS} :is(svg, canvas).marks")).to_have_count(5)  # all drawn
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
     expect(page.locator(CANVAS)).to_be_visible()
-    save_full_page(page, "draw.png")
+    save_full_page(page, screenshots / "draw.png")
 
 
-def test_the_model_card_shows_the_architecture_and_the_shipped_models(page):
+def test_the_model_card_shows_the_architecture_and_the_shipped_models(page, screenshots):
     page.get_by_role("link", name="Model card").click()
     expect(page.get_by_text("7,850 parameters")).to_be_visible()
     expect(page.get_by_role("heading", name="Shipped models")).to_be_visible()
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
-    save_full_page(page, "model_card.png")
+    save_full_page(page, screenshots / "model_card.png")

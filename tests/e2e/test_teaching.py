@@ -1,6 +1,6 @@
 """The teaching pages in headless Chromium: train live, upload a photo, explore, the lesson.
 
-Trainings run in the app server's own process, exactly as in class; every wait is a Playwright
+Trainings run in the app server's child process, exactly as in class; every wait is a Playwright
 `expect(...)` poll on what the page shows.
 """
 
@@ -14,10 +14,10 @@ import pytest
 from conftest import needs_mnist
 from PIL import Image, ImageDraw, ImageFilter
 
-from softmax.train import RECIPES
+from softmax.recipes import RECIPES
 
-from .browser import SEVEN, VIEWPORT, draw_digit, wait_until_idle
-from .test_draw import prediction, save_full_page
+from .browser import SEVEN, VIEWPORT, draw_digit, save_full_page, wait_until_idle
+from .test_draw import prediction
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -121,16 +121,18 @@ def test_a_second_training_is_refused_while_one_runs(page, browser, app_server):
 
 
 @needs_mnist
-def test_the_default_recipe_trained_on_mnist_is_compared_with_the_shipped_model(page, app_server):
+def test_the_default_recipe_trained_on_mnist_is_compared_with_the_shipped_model(
+    page, app_server, screenshots
+):
     open_view(page, app_server.url, "train", "Start training")
     start_training(page, "MNIST 28×28", "default")
     expect(page.get_by_text(RESULT)).to_be_visible(timeout=TRAINING_TIMEOUT)
     expect(page.get_by_text("Weights side by side")).to_be_visible()
     expect(page.locator(EXCEPTION)).to_have_count(0)
-    save_full_page(page, "train.png")
+    save_full_page(page, screenshots / "train.png")
 
 
-def test_an_uploaded_photo_is_read_like_a_drawing(page, app_server, tmp_path):
+def test_an_uploaded_photo_is_read_like_a_drawing(page, app_server, tmp_path, screenshots):
     open_view(page, app_server.url, "upload", "No picture yet")
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(
         photo_of_a_seven(tmp_path / "seven.png")
@@ -138,7 +140,7 @@ def test_an_uploaded_photo_is_read_like_a_drawing(page, app_server, tmp_path):
     expect(prediction(page)).to_have_text("7")
     expect(page.get_by_text("Why this prediction")).to_be_visible()
     expect(page.locator(EXCEPTION)).to_have_count(0)
-    save_full_page(page, "upload.png")
+    save_full_page(page, screenshots / "upload.png")
 
 
 def test_an_upload_that_is_not_an_image_is_refused_with_an_error(page, app_server, tmp_path):
@@ -151,7 +153,9 @@ def test_an_upload_that_is_not_an_image_is_refused_with_an_error(page, app_serve
 
 
 @needs_mnist
-def test_clicking_a_confusion_cell_shows_those_digits_and_explains_one(page, app_server):
+def test_clicking_a_confusion_cell_shows_those_digits_and_explains_one(
+    page, app_server, screenshots
+):
     open_view(page, app_server.url, "explorer", "Confusion matrix")
     cell = "[aria-label^='Confusion matrix'] path[aria-label^='predicted digit: 9; true digit: 4;']"
     page.locator(cell).click()  # Vega labels each mark with its fields
@@ -160,16 +164,18 @@ def test_clicking_a_confusion_cell_shows_those_digits_and_explains_one(page, app
     expect(page.get_by_text("a 4, read as 9")).to_be_visible()
     expect(prediction(page)).to_have_text("9")
     expect(page.locator(EXCEPTION)).to_have_count(0)
-    save_full_page(page, "explorer.png")
+    save_full_page(page, screenshots / "explorer.png")
 
 
 @needs_mnist
-def test_the_walkthrough_follows_a_training_image_through_the_notebook(page, app_server):
+def test_the_walkthrough_follows_a_training_image_through_the_notebook(
+    page, app_server, screenshots
+):
     open_view(page, app_server.url, "walkthrough", "1 · Load the data")
     expect(page.locator(PARAMETERS)).to_have_text("7,850")
     expect(page.get_by_text("8 · What it learned")).to_be_visible()
     expect(page.locator(EXCEPTION)).to_have_count(0)
-    save_full_page(page, "walkthrough.png")
+    save_full_page(page, screenshots / "walkthrough.png")
 
 
 def test_the_lesson_runs_on_the_8x8_digits_too(page, app_server):
