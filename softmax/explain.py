@@ -3,12 +3,17 @@
 A softmax scores digit k with one dot product, logit_k = b_k + Σ_i x_i·w_ik, so every score is a
 sum of 784 per-pixel votes plus a bias. `weight_maps` shows w_k as a 28×28 picture, `evidence`
 shows the votes x ⊙ w_k for one drawing, and `decompose_logits` adds the votes up into what was
-for (positive) and against (negative) each digit. numpy only: charts live in `softmax.charts`.
+for (positive) and against (negative) each digit. `contrast` answers "why A and not B": the gap
+logit_A − logit_B is exactly Σ_i x_i·(w_iA − w_iB) + (b_A − b_B), so the map (w_A − w_B) ⊙ x shows
+every pixel's share of it, and `contrast_in_words` says which part of the drawing decides.
+numpy only: charts live in `softmax.charts`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -106,6 +111,193 @@ def explain_in_words(decomposition: LogitDecomposition) -> str:
         f"The runner-up, {second}, scores {logits[second]:.1f}; "
         "softmax turns the gap between scores into the probabilities above."
     )
+
+
+# The drawing's ink box split 3×3, rows top to bottom and columns left to right (row-major).
+PARTS = (
+    "top left",
+    "top",
+    "top right",
+    "left",
+    "middle",
+    "right",
+    "bottom left",
+    "bottom",
+    "bottom right",
+)
+
+# Whole sentences with named placeholders, so a translation replaces each one whole. {part} is
+# one of PARTS; {winner} and {loser} are the two digits, the one with the higher score first.
+SENTENCES = {
+    "decides": (
+        "Your ink in the {part} of the drawing does the most to separate {winner} from {loser}: "
+        "{share:.0%} of the votes for {winner} over {loser} come from there."
+    ),
+    "pushes_back": (
+        "Your ink in the {part} looks more like {loser}, but not enough to close the gap."
+    ),
+    "no_push_back": "No part of the drawing looks more like {loser} than {winner}.",
+    "bias_decides": (
+        "Your ink favours {loser} a little (by {against:.1f}), but {winner} starts with a bias "
+        "{bias:.1f} higher, and that tips the balance."
+    ),
+    "blank": "There is no ink, so only the biases differ: {winner} starts {bias:.1f} above {loser}.",
+    "sum": (
+        "Score gap {winner} − {loser} = {gap:.2f}: the pixels' votes {votes:+.2f} plus the "
+        "bias difference {bias:+.2f}."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """Why digit `a` and not digit `b`: logit_a − logit_b = Σ votes + bias, exactly.
+
+    `votes` is the map (w_a − w_b) ⊙ x: positive pixels push towards a, negative towards b,
+    blank pixels are 0. `parts` adds the votes up over the drawing's ink box split 3×3 (the
+    edges in `row_edges`/`col_edges`, half-open, for drawing the grid), so parts.sum() equals
+    votes.sum(). Sums are float64.
+    """
+
+    a: int
+    b: int
+    votes: np.ndarray  # (28, 28) float64 (w_a − w_b) ⊙ x
+    bias: float  # b_a − b_b
+    parts: np.ndarray  # (3, 3) float64 votes per part: rows top → bottom, columns left → right
+    row_edges: tuple[int, ...]  # 4 edges: part row i spans row_edges[i] : row_edges[i + 1]
+    col_edges: tuple[int, ...]
+
+    def __repr__(self) -> str:
+        return f"Contrast({self.a} vs {self.b}: gap {self.gap:+.2f} = votes {self.pixel_votes:+.2f} + bias {self.bias:+.2f})"
+
+    @property
+    def pixel_votes(self) -> float:
+        """Σ_i x_i·(w_ia − w_ib): what the ink adds to the gap."""
+        return float(self.votes.sum())
+
+    @property
+    def gap(self) -> float:
+        """logit_a − logit_b, rebuilt from the votes and the bias difference."""
+        return self.pixel_votes + self.bias
+
+    @property
+    def winner(self) -> int:
+        """The one of the two with the higher score (a on a tie)."""
+        return self.a if self.gap >= 0 else self.b
+
+    @property
+    def loser(self) -> int:
+        return self.b if self.winner == self.a else self.a
+
+    def _towards_winner(self) -> np.ndarray:
+        """(9,) part votes signed so that positive favours the winner."""
+        return self.parts.ravel() * (1.0 if self.winner == self.a else -1.0)
+
+    @property
+    def deciding_part(self) -> int | None:
+        """Index into PARTS of the part whose ink favours the winner most; None if none does."""
+        towards = self._towards_winner()
+        return int(towards.argmax()) if towards.max() > 0 else None
+
+    @property
+    def deciding_share(self) -> float:
+        """The deciding part's share of all the votes that favour the winner (0 when none do)."""
+        towards = self._towards_winner()
+        favouring = towards[towards > 0].sum()
+        return float(towards.max() / favouring) if favouring > 0 else 0.0
+
+    @property
+    def counter_part(self) -> int | None:
+        """Index into PARTS of the part whose ink favours the loser most; None if none does."""
+        towards = self._towards_winner()
+        return int(towards.argmin()) if towards.min() < 0 else None
+
+    def reasons(self) -> list[tuple[str, dict[str, object]]]:
+        """The explanation as (key into SENTENCES, its placeholder values), in reading order.
+
+        `part` values are indices into PARTS, so a formatter can name them in any language.
+        """
+        towards = self.pixel_votes * (1.0 if self.winner == self.a else -1.0)
+        bias = self.bias * (1.0 if self.winner == self.a else -1.0)
+        pair = {"winner": self.winner, "loser": self.loser}
+        numbers = {**pair, "gap": abs(self.gap), "votes": towards, "bias": bias}
+        against = {**pair, "against": -towards, "bias": bias}
+        if not self.votes.any():
+            return [("blank", {**pair, "bias": bias})]
+        if towards > 0:
+            said = [("decides", {**pair, "part": self.deciding_part, "share": self.deciding_share})]
+            if self.counter_part is None:
+                said.append(("no_push_back", pair))
+            else:
+                said.append(("pushes_back", {**pair, "part": self.counter_part}))
+        else:
+            said = [("bias_decides", against)]
+        return [*said, ("sum", numbers)]
+
+
+def contrast(
+    classifier: SoftmaxClassifier, x: np.ndarray, a: int | None = None, b: int | None = None
+) -> Contrast:
+    """Why the model scores `a` and not `b` on one input `x`: the exact split of their gap.
+
+    `a` defaults to the predicted digit and `b` to the runner-up (or, when only `a` is given, the
+    best other digit). ValueError for a digit outside 0–9, a == b, or an input that is not one
+    (28, 28) or (784,) image.
+    """
+    x = _one_input(classifier, x).astype(np.float64)  # (28, 28)
+    weights = classifier.weights.astype(np.float64)  # (784, 10)
+    logits = x.reshape(-1) @ weights + classifier.bias  # (784,) @ (784, 10) -> (10,)
+    ranked = [int(k) for k in np.argsort(-logits, kind="stable")]
+    a = ranked[0] if a is None else _digit(classifier, a, "a")
+    b = next(k for k in ranked if k != a) if b is None else _digit(classifier, b, "b")
+    if a == b:
+        raise ValueError(f"a and b must be two different digits, got {a} twice")
+    direction = (weights[:, a] - weights[:, b]).reshape(x.shape)  # (28, 28) w_a − w_b
+    votes = x * direction  # (28, 28)
+    row_edges, col_edges = _part_edges(x)
+    parts = np.array(
+        [
+            [votes[top:bottom, left:right].sum() for left, right in pairwise(col_edges)]
+            for top, bottom in pairwise(row_edges)
+        ]
+    )  # (3, 3)
+    bias = float(classifier.bias[a]) - float(classifier.bias[b])
+    return Contrast(a, b, votes, bias, parts, row_edges, col_edges)
+
+
+def contrast_in_words(
+    contrast: Contrast,
+    sentences: Mapping[str, str] = SENTENCES,
+    parts: tuple[str, ...] = PARTS,
+) -> str:
+    """`contrast.reasons()` as plain sentences; pass translated `sentences` and `parts` to
+    speak another language (every key of SENTENCES, the nine PARTS in their order)."""
+    said = []
+    for key, values in contrast.reasons():
+        if "part" in values:
+            values = {**values, "part": parts[values["part"]]}
+        said.append(sentences[key].format(**values))
+    return " ".join(said)
+
+
+def _part_edges(x: np.ndarray) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Edges splitting the ink's bounding box (x > 0) into thirds; the whole image when blank."""
+    edges = []
+    for axis in (1, 0):  # rows: any ink along each row; then columns
+        inked = np.flatnonzero(x.max(axis=axis) > 0)
+        low, high = (inked[0], inked[-1] + 1) if inked.size else (0, x.shape[1 - axis])
+        edges.append(tuple(int(e) for e in np.round(np.linspace(low, high, 4))))
+    return edges[0], edges[1]
+
+
+def _digit(classifier: SoftmaxClassifier, k: int, name: str) -> int:
+    if (
+        isinstance(k, bool)
+        or not isinstance(k, int | np.integer)
+        or not 0 <= k < classifier.n_classes
+    ):
+        raise ValueError(f"{name} must be a digit 0–{classifier.n_classes - 1}, got {k!r}")
+    return int(k)
 
 
 def _one_input(classifier: SoftmaxClassifier, x: np.ndarray) -> np.ndarray:

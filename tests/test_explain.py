@@ -90,3 +90,142 @@ def test_the_explanation_names_the_winner_its_votes_and_the_runner_up(classifier
     assert text.startswith(f"**{first}**")
     assert f"{decomposition.positive[first]:+.1f}" in text
     assert f"runner-up, {second}" in text
+
+
+# --- why A and not B -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def drawn() -> np.ndarray:
+    """50 held-out drawings of every digit, preprocessed like the app: (50, 28, 28)."""
+    from softmax.drawn import drawn_digits
+
+    return drawn_digits(50, seed=3, split="test")[0]
+
+
+def block_classifier(block: tuple[slice, slice], a: int = 9, b: int = 4) -> SoftmaxClassifier:
+    """A classifier whose a and b differ only inside `block`, where a's weights are higher."""
+    weights = np.zeros((784, 10), np.float32)
+    weights[:, a].reshape(28, 28)[block] = 1.0
+    return SoftmaxClassifier(weights, np.zeros(10, np.float32))
+
+
+def test_the_gap_between_any_two_digits_is_the_votes_plus_the_bias_difference(classifier, drawn):
+    for x in drawn[:20]:
+        logits = classifier.logits(x)[0]
+        for a in range(10):
+            for b in range(10):
+                if a != b:
+                    split = explain.contrast(classifier, x, a, b)
+                    assert abs(split.gap - (logits[a] - logits[b])) < 1e-5
+
+
+def test_the_gap_is_exact_on_real_mnist_digits(classifier, mnist):
+    (_, _), (x_test, _) = mnist
+    x = classifier.prepare(x_test[:200])
+    logits = classifier.logits(x).astype(np.float64)
+    for image, scores in zip(x, logits, strict=True):
+        split = explain.contrast(classifier, image)
+        assert abs(split.gap - (scores[split.a] - scores[split.b])) < 1e-5
+
+
+def test_the_contrast_map_is_the_input_times_the_difference_of_two_weight_maps(classifier, seven):
+    split = explain.contrast(classifier, seven, 7, 1)
+    maps = explain.weight_maps(classifier).astype(np.float64)
+    np.testing.assert_allclose(split.votes, seven * (maps[7] - maps[1]), rtol=1e-12)
+    assert split.bias == pytest.approx(float(classifier.bias[7]) - float(classifier.bias[1]))
+
+
+def test_the_nine_parts_add_up_to_all_the_votes(classifier, drawn):
+    for x in drawn[:10]:
+        split = explain.contrast(classifier, x)
+        assert split.parts.shape == (3, 3)
+        assert split.parts.sum() == pytest.approx(split.pixel_votes, abs=1e-9)
+
+
+def test_the_parts_split_the_ink_box_into_thirds(classifier):
+    x = np.zeros((28, 28), np.float32)
+    x[4:25, 7:19] = 0.5  # rows 4–24, columns 7–18
+    split = explain.contrast(classifier, x)
+    assert split.row_edges == (4, 11, 18, 25)
+    assert split.col_edges == (7, 11, 15, 19)
+
+
+def test_by_default_the_top_two_digits_are_compared(classifier, drawn):
+    for x in drawn[:10]:
+        split = explain.contrast(classifier, x)
+        assert [split.a, split.b] == explain.decompose_logits(classifier, x).top(2)
+        assert split.winner == split.a
+
+
+def test_given_only_a_the_best_other_digit_is_compared(classifier, seven):
+    top = explain.decompose_logits(classifier, seven).top(2)
+    assert explain.contrast(classifier, seven, a=top[1]).b == top[0]
+
+
+def test_the_sentence_names_the_part_whose_ink_decides():
+    classifier = block_classifier((slice(0, 9), slice(0, 9)))  # 9 beats 4 only at the top left
+    x = np.zeros((28, 28), np.float32)
+    x[2:26, 2:26] = 0.3  # ink all over, so the ink box is rows and columns 2–25
+    text = explain.contrast_in_words(explain.contrast(classifier, x, 4, 9))
+    assert text.startswith(
+        "Your ink in the top left of the drawing does the most to separate 9 from 4"
+    )
+    assert "100% of the votes" in text
+    assert "No part of the drawing looks more like 4 than 9." in text
+
+
+def test_the_sentence_says_where_the_losing_digit_wins_back():
+    classifier = block_classifier((slice(0, 14), slice(None)))  # 9 likes the top half ...
+    weights = np.array(classifier.weights)
+    weights[:, 4].reshape(28, 28)[20:, 18:] = 0.5  # ... 4 the bottom right corner
+    classifier = SoftmaxClassifier(weights, classifier.bias)
+    x = np.zeros((28, 28), np.float32)
+    x[4:25, 4:25] = 1.0
+    split = explain.contrast(classifier, x, 9, 4)
+    assert split.winner == 9
+    assert explain.PARTS[split.counter_part] == "bottom right"
+    assert "Your ink in the bottom right looks more like 4" in explain.contrast_in_words(split)
+
+
+def test_when_the_bias_outweighs_the_ink_the_sentence_says_so():
+    weights = np.zeros((784, 10), np.float32)
+    weights[:, 4] = 0.01  # 4 likes every pixel a little ...
+    bias = np.zeros(10, np.float32)
+    bias[9] = 5.0  # ... but 9 starts far ahead
+    x = np.full((28, 28), 0.5, np.float32)
+    split = explain.contrast(SoftmaxClassifier(weights, bias), x, 4, 9)
+    assert split.winner == 9
+    text = explain.contrast_in_words(split)
+    assert text.startswith("Your ink favours 4 a little (by 3.9), but 9 starts with a bias 5.0")
+
+
+def test_a_blank_input_is_explained_by_the_biases_alone(classifier):
+    split = explain.contrast(classifier, np.zeros((28, 28)), 1, 0)
+    assert split.pixel_votes == 0
+    assert explain.contrast_in_words(split).startswith("There is no ink")
+
+
+def test_the_last_sentence_states_the_exact_split(classifier, seven):
+    split = explain.contrast(classifier, seven)
+    assert explain.contrast_in_words(split).endswith(
+        f"Score gap {split.a} − {split.b} = {split.gap:.2f}: the pixels' votes "
+        f"{split.pixel_votes:+.2f} plus the bias difference {split.bias:+.2f}."
+    )
+
+
+def test_a_translation_replaces_whole_sentences_and_part_names(classifier, drawn):
+    sentences = {key: f"<{key}:{{winner}}>" for key in explain.SENTENCES}
+    parts = tuple(f"part{i}" for i in range(9))
+    for x in drawn[:10]:
+        split = explain.contrast(classifier, x)
+        text = explain.contrast_in_words(split, sentences, parts)
+        keys = [key for key, _ in split.reasons()]
+        assert text == " ".join(f"<{key}:{split.winner}>" for key in keys)
+    assert len(explain.PARTS) == 9
+
+
+@pytest.mark.parametrize(("a", "b"), [(10, 1), (-1, 2), (3, 3), (True, 2), (2.0, 1)])
+def test_a_contrast_of_anything_but_two_different_digits_is_refused(classifier, seven, a, b):
+    with pytest.raises(ValueError, match=r"digit|different"):
+        explain.contrast(classifier, seven, a, b)
