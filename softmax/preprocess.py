@@ -10,6 +10,10 @@ The shift is by whole pixels, as LeCun's was: in MNIST the centre of mass of eve
 [13.5, 14.5) on both axes (uniformly: std 0.289 = 1/√12), which is what rounding gives, and a
 sub-pixel shift would blur strokes that MNIST keeps sharp.
 
+`steps` returns every stage of that pipeline on its own, each switchable (crop, fit, centre,
+deskew), so a class can see which step rescues a small, off-centre digit; `ink_level` measures
+how much ink reaches the model, which is how a thin pen fails.
+
 Deskewing (`deskew`) shears each digit so that its principal axis is vertical: the classic
 second-moment recipe, vectorised so that all 70,000 MNIST digits take about 3 s.
 
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,6 +39,7 @@ CENTRE = SIDE / 2  # where the centre of mass goes, in pixel-index coordinates
 INK_THRESHOLD = 0.1  # brightest pixel below this (of 1.0): nothing is drawn
 BBOX_LEVEL = 0.05  # pixels fainter than this do not stretch the bounding box
 WORKING_SIDE = 280  # photos are reduced to the canvas' size before cleaning
+MNIST_INK = 100.0  # Σx of the median MNIST training digit (99.9), as the model reads it
 MAX_BYTES = 10 * 2**20
 MAX_PIXELS = 40_000_000
 
@@ -48,6 +54,21 @@ class EmptyImageError(ValueError):
     """The image has no ink: nothing to recognise (not a failure, just nothing drawn yet)."""
 
 
+STAGES = ("ink", "crop", "fit", "pad", "centre", "deskew")  # the steps, in order (see `steps`)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the pipeline: its name (one of STAGES), whether it was on, and its result."""
+
+    name: str
+    on: bool
+    image: np.ndarray  # float32 in [0, 1]: (H, W) at canvas size up to "crop", then ≤ 28×28
+
+    def __repr__(self) -> str:
+        return f"Stage({self.name!r}, {'on' if self.on else 'off'}, {self.image.shape})"
+
+
 def canvas_to_mnist(image: np.ndarray, mode: str = "mnist", deskew: bool = False) -> np.ndarray:
     """(28, 28) float32 in [0, 1] from a white-on-black drawing, MNIST-style.
 
@@ -60,6 +81,44 @@ def canvas_to_mnist(image: np.ndarray, mode: str = "mnist", deskew: bool = False
     """
     _check_mode(mode)
     return _to_mnist(_canvas_ink(image), mode, deskew)
+
+
+def steps(
+    image: np.ndarray,
+    crop: bool = True,
+    fit: bool = True,
+    centre: bool = True,
+    deskew: bool = False,
+) -> list[Stage]:
+    """Every step from a canvas to the model input, one Stage each, any of them switched off.
+
+    The stages, in order (STAGES): "ink" (the canvas as ink in [0, 1], at its own size), "crop"
+    (the ink's bounding box; off: the whole canvas), "fit" (that box scaled so its longer side
+    is 20 px, brightest pixel to 1; off: scaled like the whole canvas to 28×28, so the digit
+    keeps the size it was drawn at, brightness unchanged), "pad" (pasted into the middle of a
+    blank 28×28, box centred), "centre" (shifted by whole pixels so the centre of mass lands on
+    (14, 14), never cutting ink; off: left box-centred) and "deskew" (sheared upright, for models
+    trained on deskewed digits; off by default). A stage that is off passes its input on.
+    The last stage's image is the model input: with everything on it is exactly
+    `canvas_to_mnist(image, deskew=deskew)`; with crop, fit and centre off it is
+    `canvas_to_mnist(image, mode="naive", deskew=deskew)`. `image` as in `canvas_to_mnist`;
+    raises EmptyImageError when nothing is drawn, ImageError for any other input.
+    """
+    return _stages(_canvas_ink(image), crop, fit, centre, deskew)
+
+
+def ink_level(x: np.ndarray) -> float:
+    """How much ink the model gets from a 28×28 input, as a share of a typical MNIST digit's.
+
+    1.0 is MNIST's median (Σx ≈ 100 over the training digits). Every score is a sum of votes
+    x_i·w_ik, so an input with a fifth of the ink gets a fifth of the evidence and the biases
+    decide: why a thin pen works poorly. Shrinking a stroke 10× averages a 4 px line into a faint
+    0.4 px one, and the fit step's brightening cannot make up for it.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape != (SIDE, SIDE):
+        raise ImageError(f"ink_level takes one (28, 28) input, got shape {x.shape}")
+    return float(x.sum() / MNIST_INK)
 
 
 def image_to_mnist(
@@ -136,37 +195,83 @@ def read_image(
 
 def _to_mnist(ink: np.ndarray, mode: str, deskew_it: bool) -> np.ndarray:
     """(H, W) float32 ink in [0, 1] -> (28, 28): the one pipeline behind both public entries."""
+    mnist = mode == "mnist"  # naive: every step off but the resize to 28×28
+    return _stages(ink, crop=mnist, fit=mnist, centre=mnist, deskew_it=deskew_it)[-1].image
+
+
+def _stages(ink: np.ndarray, crop: bool, fit: bool, centre: bool, deskew_it: bool) -> list[Stage]:
+    """Every step from ink to model input, each switchable; see `steps` for what "off" means."""
     if float(ink.max()) < INK_THRESHOLD:
         raise EmptyImageError(
             f"no ink: the brightest stroke is below {INK_THRESHOLD:.0%} of white; draw a digit"
         )
-    image = _resize(ink, (SIDE, SIDE)) if mode == "naive" else _centre(_fit(ink))
-    return _deskew_batch(image[None])[0] if deskew_it else image
+    left, top, right, bottom = _ink_box(ink) if crop else (0, 0, ink.shape[1], ink.shape[0])
+    small = (
+        _fit(ink, (left, top, right, bottom)) if fit else _shrink(ink, (left, top, right, bottom))
+    )
+    padded = _pad(small)
+    placed = _centre(padded) if centre else padded
+    final = _deskew_batch(placed[None])[0] if deskew_it else placed
+    return [
+        Stage("ink", True, ink),
+        Stage("crop", crop, ink[top:bottom, left:right]),
+        Stage("fit", fit, small),
+        Stage("pad", True, padded),
+        Stage("centre", centre, placed),
+        Stage("deskew", deskew_it, final),
+    ]
 
 
-def _fit(ink: np.ndarray) -> np.ndarray:
-    """Crop to the ink's bounding box and scale its longer side to 20 px; max scaled to 1."""
+def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the pixels brighter than BBOX_LEVEL; right/bottom exclusive."""
     rows = np.flatnonzero(ink.max(axis=1) > BBOX_LEVEL)
     cols = np.flatnonzero(ink.max(axis=0) > BBOX_LEVEL)
-    top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def _fit(ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """`box` of the ink scaled so that its longer side is 20 px, keeping the aspect ratio; the
+    brightest pixel scaled to 1."""
+    left, top, right, bottom = box
     height, width = bottom - top, right - left
     scale = BOX / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = _resize(ink, size, box=(left, top, right, bottom))  # (h, w), max(h, w) = 20
+    small = _resize(ink, size, box=box)  # (h, w), max(h, w) = 20
     return small / small.max()
 
 
-def _centre(small: np.ndarray) -> np.ndarray:
-    """Paste into 28×28 with the centre of mass on (14, 14), to the nearest whole pixel."""
+def _shrink(ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """`box` of the ink at the scale that takes the whole image to 28×28 (fit switched off: the
+    digit keeps the size it was drawn at); brightness unchanged."""
+    left, top, right, bottom = box
+    scale_x, scale_y = SIDE / ink.shape[1], SIDE / ink.shape[0]
+    size = (max(1, round((right - left) * scale_x)), max(1, round((bottom - top) * scale_y)))
+    return _resize(ink, size, box=box)
+
+
+def _pad(small: np.ndarray) -> np.ndarray:
+    """Paste into the middle of a blank 28×28, its box centred (to the pixel, rounding up-left)."""
     height, width = small.shape
-    mass = small.sum()
-    row = small.sum(axis=1) @ np.arange(height) / mass
-    col = small.sum(axis=0) @ np.arange(width) / mass
-    top = int(np.clip(np.floor(CENTRE - row + 0.5), 0, SIDE - height))  # never cut the digit
-    left = int(np.clip(np.floor(CENTRE - col + 0.5), 0, SIDE - width))
     image = np.zeros((SIDE, SIDE), dtype=np.float32)
+    top, left = (SIDE - height) // 2, (SIDE - width) // 2
     image[top : top + height, left : left + width] = small
     return image
+
+
+def _centre(image: np.ndarray) -> np.ndarray:
+    """Shift a 28×28 image by whole pixels so that its centre of mass lands on (14, 14), as far
+    as its ink (every pixel above 0) can move without leaving the image: never cut the digit."""
+    rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+    ink = np.ascontiguousarray(image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    height, width = ink.shape
+    mass = ink.sum()
+    row = ink.sum(axis=1) @ np.arange(height) / mass
+    col = ink.sum(axis=0) @ np.arange(width) / mass
+    top = int(np.clip(np.floor(CENTRE - row + 0.5), 0, SIDE - height))
+    left = int(np.clip(np.floor(CENTRE - col + 0.5), 0, SIDE - width))
+    centred = np.zeros((SIDE, SIDE), dtype=np.float32)
+    centred[top : top + height, left : left + width] = ink
+    return centred
 
 
 def _resize(

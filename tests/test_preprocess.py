@@ -13,13 +13,16 @@ from PIL import Image
 from softmax.drawn import render_strokes
 from softmax.preprocess import (
     MODES,
+    STAGES,
     EmptyImageError,
     ImageError,
     canvas_to_mnist,
     deskew,
     has_ink,
     image_to_mnist,
+    ink_level,
     read_image,
+    steps,
 )
 
 ROWS = np.arange(28)
@@ -206,6 +209,120 @@ def test_deskew_passes_a_blank_image_through_and_refuses_other_sizes():
     assert not deskew(np.zeros((28, 28), np.float32)).any()
     with pytest.raises(ImageError, match=r"\(8, 8\)"):
         deskew(np.zeros((8, 8)))
+
+
+# --- every step, one at a time -------------------------------------------------------------------
+
+DRAWINGS = {
+    "centred": one(),
+    "small-top-left": one((60, 70), 80),
+    "slanted": one(height=250, slant=0.3),
+    "thin-bottom-right": one((200, 190), 120, width=6),
+}
+
+
+def ink_rows_and_cols(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+
+
+@pytest.mark.parametrize("name", DRAWINGS)
+@pytest.mark.parametrize("deskewed", [False, True], ids=["plain", "deskew"])
+def test_with_every_step_on_the_stages_end_in_exactly_the_canvas_pipeline(name, deskewed):
+    stages = steps(DRAWINGS[name], deskew=deskewed)
+    np.testing.assert_allclose(
+        stages[-1].image, canvas_to_mnist(DRAWINGS[name], deskew=deskewed), atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("name", DRAWINGS)
+@pytest.mark.parametrize("deskewed", [False, True], ids=["plain", "deskew"])
+def test_with_crop_fit_and_centre_off_the_stages_end_in_naive_mode(name, deskewed):
+    stages = steps(DRAWINGS[name], crop=False, fit=False, centre=False, deskew=deskewed)
+    expected = canvas_to_mnist(DRAWINGS[name], mode="naive", deskew=deskewed)
+    np.testing.assert_allclose(stages[-1].image, expected, atol=1e-6)
+
+
+def test_the_stages_come_named_in_order_and_say_which_are_on():
+    stages = steps(one(), crop=True, fit=False, centre=True, deskew=False)
+    assert [stage.name for stage in stages] == list(STAGES)
+    assert [stage.on for stage in stages] == [True, True, False, True, True, False]
+    assert all(stage.image.dtype == np.float32 for stage in stages)
+
+
+def test_the_ink_stage_is_the_canvas_as_ink_and_crop_is_its_bounding_box():
+    drawing = one((60, 70), 80)
+    ink, crop = steps(drawing)[:2]
+    np.testing.assert_allclose(ink.image, drawing[..., 0] / 255, atol=1e-6)
+    rows, cols = ink_rows_and_cols(ink.image > 0.05)
+    assert crop.image.shape == (rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)
+    assert steps(drawing, crop=False)[1].image.shape == (280, 280)  # off: the whole canvas
+
+
+def test_fit_scales_the_longer_side_to_20_and_off_keeps_the_drawn_size():
+    drawing = one((60, 70), 80, width=6)  # 86 px tall with the pen on the 280 canvas: 9 at 28
+    stages = steps(drawing)
+    fitted = stages[2].image
+    assert max(fitted.shape) == 20
+    assert fitted.max() == pytest.approx(1.0)
+    drawn_size = steps(drawing, fit=False)[2].image
+    assert drawn_size.shape == tuple(round(side / 10) for side in stages[1].image.shape)
+    assert drawn_size.max() < 0.8  # brightness unchanged: a 6 px pen shrinks to a grey 0.6 px
+
+
+def test_pad_centres_the_box_and_centre_moves_the_centre_of_mass_to_14_14():
+    drawing = one(height=250, slant=0.3)
+    padded, centred = (stage.image for stage in steps(drawing)[3:5])
+    rows, cols = ink_rows_and_cols(padded)
+    assert abs((rows[0] + rows[-1]) / 2 - 13.5) <= 0.5
+    assert abs((cols[0] + cols[-1]) / 2 - 13.5) <= 0.5
+    row, col = centre_of_mass(centred)
+    assert abs(row - 14) <= 0.5 and abs(col - 14) <= 0.5
+
+
+def test_centring_alone_moves_a_naive_off_centre_digit_towards_the_middle():
+    drawing = one((60, 70), 80)
+    naive = steps(drawing, crop=False, fit=False, centre=False)[-1].image
+    centred = steps(drawing, crop=False, fit=False, centre=True)[-1].image
+    assert centre_of_mass(naive)[0] < 9
+    row, col = centre_of_mass(centred)
+    assert abs(row - 14) <= 0.5 and abs(col - 14) <= 0.5
+    assert centred.sum() == pytest.approx(naive.sum())  # moved, not cut
+
+
+def test_a_switched_off_step_passes_its_input_on():
+    stages = steps(one(slant=0.3), centre=False, deskew=False)
+    np.testing.assert_array_equal(stages[4].image, stages[3].image)
+    np.testing.assert_array_equal(stages[5].image, stages[4].image)
+
+
+def test_steps_of_a_blank_canvas_report_nothing_drawn():
+    with pytest.raises(EmptyImageError):
+        steps(render_strokes([], 18))
+
+
+def test_a_thin_pen_loses_most_of_its_ink_at_28x28_and_a_thick_one_does_not():
+    """The same 50 drawings of every digit, drawn with a 4 px and a 20 px pen."""
+    from softmax.drawn import drawings
+
+    def level(width: float) -> float:
+        images = [render_strokes(d.strokes, width) for d in drawings(50, seed=4, split="test")]
+        return float(np.median([ink_level(canvas_to_mnist(image)) for image in images]))
+
+    thin, thick = level(4), level(20)
+    assert thin < 0.5  # less than half a typical MNIST digit's ink reaches the model
+    assert 0.8 < thick < 1.25  # about MNIST's own
+    assert thin < 0.5 * thick
+
+
+def test_the_ink_level_of_real_mnist_digits_is_about_1(mnist):
+    (x_train, _), _ = mnist
+    levels = [ink_level(x / np.float32(255)) for x in x_train[:2000]]
+    assert np.median(levels) == pytest.approx(1.0, abs=0.05)
+
+
+def test_ink_level_takes_one_28x28_input():
+    with pytest.raises(ImageError, match=r"\(2, 28, 28\)"):
+        ink_level(np.zeros((2, 28, 28)))
 
 
 # --- photos and uploads --------------------------------------------------------------------------
