@@ -26,6 +26,7 @@ from typing import Literal
 
 import numpy as np
 
+from softmax.explain import check_digit, one_input
 from softmax.model import SoftmaxClassifier, softmax
 
 MARGIN = 1e-3  # logits: the target must win by this much, so the argmax is strictly the target
@@ -104,7 +105,7 @@ def smallest_flip(
     [0, 1] lets `target` win by `margin`. ValueError for a bad `target`, `margin` or `x`.
     """
     x = _unit_input(classifier, x)  # (28, 28) float32
-    target = _class(classifier, target)
+    target = check_digit(classifier, target, "target")
     if not (np.isfinite(margin) and margin > 0):
         raise ValueError(f"margin must be a positive number of logits, got {margin!r}")
     logits = classifier.logits(x)[0]
@@ -136,7 +137,7 @@ def edit_weights(
     copy's metadata records the edit, and its fingerprint differs whenever the weights do.
     ValueError for a bad digit, region or scale.
     """
-    digit = _class(classifier, digit)
+    digit = check_digit(classifier, digit)
     mask = _region_mask(classifier, region)
     if not np.isfinite(scale):
         raise ValueError(f"scale must be a finite number, got {scale!r}")
@@ -329,27 +330,10 @@ def _directions(classifier: SoftmaxClassifier, target: int) -> np.ndarray:
 
 def _unit_input(classifier: SoftmaxClassifier, x: np.ndarray) -> np.ndarray:
     """One input as (side, side) float32, refusing other shapes and values outside [0, 1]."""
-    x = np.asarray(x, dtype=np.float32)
-    if x.shape == (classifier.n_inputs,):
-        x = x.reshape(classifier.image_shape)
-    if x.shape != classifier.image_shape:
-        height, width = classifier.image_shape
-        raise ValueError(
-            f"expected one input of shape ({height}, {width}) or ({classifier.n_inputs},), got {x.shape}"
-        )
+    x = one_input(classifier, x)
     if not np.isfinite(x).all() or x.min() < 0 or x.max() > 1:
         raise ValueError("the input must lie in [0, 1], as the model reads it")
     return x
-
-
-def _class(classifier: SoftmaxClassifier, k: object) -> int:
-    if (
-        isinstance(k, bool)
-        or not isinstance(k, int | np.integer)
-        or not 0 <= k < classifier.n_classes
-    ):
-        raise ValueError(f"digit must be 0–{classifier.n_classes - 1}, got {k!r}")
-    return int(k)
 
 
 def _region_mask(classifier: SoftmaxClassifier, region: object) -> np.ndarray:

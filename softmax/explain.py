@@ -57,7 +57,7 @@ def evidence(classifier: SoftmaxClassifier, x: np.ndarray) -> np.ndarray:
 
     `x` is one input, (28, 28) or (784,); ValueError for any other shape.
     """
-    x = _one_input(classifier, x)
+    x = one_input(classifier, x)
     return x[None] * weight_maps(classifier)  # (1, 28, 28) * (10, 28, 28) -> (10, 28, 28)
 
 
@@ -244,12 +244,12 @@ def contrast(
     best other digit). ValueError for a digit outside 0–9, a == b, or an input that is not one
     (28, 28) or (784,) image.
     """
-    x = _one_input(classifier, x).astype(np.float64)  # (28, 28)
+    x = one_input(classifier, x).astype(np.float64)  # (28, 28)
     weights = classifier.weights.astype(np.float64)  # (784, 10)
     logits = x.reshape(-1) @ weights + classifier.bias  # (784,) @ (784, 10) -> (10,)
     ranked = [int(k) for k in np.argsort(-logits, kind="stable")]
-    a = ranked[0] if a is None else _digit(classifier, a, "a")
-    b = next(k for k in ranked if k != a) if b is None else _digit(classifier, b, "b")
+    a = ranked[0] if a is None else check_digit(classifier, a, "a")
+    b = next(k for k in ranked if k != a) if b is None else check_digit(classifier, b, "b")
     if a == b:
         raise ValueError(f"a and b must be two different digits, got {a} twice")
     direction = (weights[:, a] - weights[:, b]).reshape(x.shape)  # (28, 28) w_a − w_b
@@ -290,7 +290,8 @@ def _part_edges(x: np.ndarray) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return edges[0], edges[1]
 
 
-def _digit(classifier: SoftmaxClassifier, k: int, name: str) -> int:
+def check_digit(classifier: SoftmaxClassifier, k: object, name: str = "digit") -> int:
+    """`k` as an int when it is one of the classifier's classes; ValueError naming `name` if not."""
     if (
         isinstance(k, bool)
         or not isinstance(k, int | np.integer)
@@ -300,7 +301,8 @@ def _digit(classifier: SoftmaxClassifier, k: int, name: str) -> int:
     return int(k)
 
 
-def _one_input(classifier: SoftmaxClassifier, x: np.ndarray) -> np.ndarray:
+def one_input(classifier: SoftmaxClassifier, x: np.ndarray) -> np.ndarray:
+    """One model input as (side, side) float32; ValueError for any other shape (e.g. a batch)."""
     x = np.asarray(x, dtype=np.float32)
     if x.shape == (classifier.n_inputs,):
         x = x.reshape(classifier.image_shape)
