@@ -268,7 +268,7 @@ def render_png(
 ) -> bytes:
     """`render` as PNG bytes, for a download button."""
     buffer = io.BytesIO()
-    render(moment, labels, font).save(buffer, format="PNG", optimize=True)
+    render(moment, labels, font).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
