@@ -91,7 +91,7 @@ def run(
 ) -> BenchResult:
     """Time the app's path against Keras (imports TensorFlow) and, if asked, the default recipe.
 
-    `classifier` defaults to the shipped default model. Training needs real MNIST reachable
+    `classifier` defaults to the default model, the app's. Training needs real MNIST reachable
     without a download; otherwise it is reported as skipped. ValueError for `runs` < 1.
     """
     from softmax.data import mnist_available

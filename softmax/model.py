@@ -4,6 +4,12 @@
 parameters. `SoftmaxClassifier` holds the same W (784, 10) and b (10,) as numpy arrays and computes
 softmax(x·W + b) in about 10 µs, so the app can show a prediction without importing TensorFlow
 (≈ 4 s and ≈ 650 MB). Keras is imported only inside `build_model`, `from_keras` and `to_keras`.
+
+A model file is one .npz holding W, b and the metadata: the one place a model's facts live, replaced
+in one rename, so a reader never sees the weights of one save with the metadata of another.
+`load` checks that a file holds a model every view can use (`check_usable`); the default model,
+what the app, the CLI and `load()` start with, is the shipped model that reads drawings best
+(`default_shipped`), chosen by the metadata at run time.
 """
 
 from __future__ import annotations
@@ -22,13 +28,21 @@ import numpy as np
 
 ASSETS = Path(__file__).parent / "assets"
 SHIPPED = ("default", "deskew", "drawn")
+FALLBACK = "default"  # the default when no shipped model says how well it reads drawings
+READABLE_INPUTS = (784, 64)  # 28×28 (MNIST, the canvas) and 8×8 (scikit-learn's digits)
+CANVAS_INPUTS = 784  # what a model needs to read the drawing canvas, so to be the default
+N_CLASSES = 10
+# |x·W + b| for any input in [0, 1] is at most Σ|W| + |b|: keeping that far below float32's
+# 3.4e38 means no drawing can overflow the logits (weights of 3e38 would: NaN probabilities).
+LOGIT_LIMIT = 1e30
 # TensorFlow's C++ start-up chatter off, and oneDNN off so every run computes the same floats as
 # the tests and the shipped models; set before TensorFlow is imported (`quiet_tensorflow`).
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
 class ModelFileError(ValueError):
-    """A model file is missing, truncated or not a model; the message says which."""
+    """A model file is missing, truncated, not a model or one no view can use; the message says
+    which."""
 
 
 def quiet_tensorflow() -> None:
@@ -208,11 +222,14 @@ class SoftmaxClassifier:
         model.layers[-1].set_weights([np.array(self.weights), np.array(self.bias)])
         return model
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write `path` (.npz: weights, bias, metadata JSON) and a readable `path`.json beside it.
+    def save(self, path: str | os.PathLike, sidecar: bool = True) -> Path:
+        """Write `path` (.npz: weights, bias and the metadata JSON) in one atomic rename.
 
-        Both are written to a temporary file in the same folder and renamed into place, so a
-        crash never leaves a half-written model where a good one was.
+        The file is written beside `path` and renamed into place, so a crash never leaves a
+        half-written model and a reader gets either the old model or the new one, whole. With
+        `sidecar`, a readable copy of the metadata goes to `path`.json afterwards: for people,
+        derived from the .npz, never read back. A file that several writers replace (the app's
+        saved default) is written without one, so no metadata file can describe another save.
         """
         path = Path(path)
         if path.suffix != ".npz":
@@ -224,16 +241,19 @@ class SoftmaxClassifier:
             np.savez(file, weights=self.weights, bias=self.bias, metadata=np.array(metadata_json))
 
         _write_atomically(path, write_npz, binary=True)
-        _write_atomically(path.with_suffix(".json"), lambda f: f.write(metadata_json + "\n"))
+        if sidecar:
+            _write_atomically(path.with_suffix(".json"), lambda f: f.write(metadata_json + "\n"))
         return path
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> SoftmaxClassifier:
-        """Read a model saved by `save`; no path: the shipped default. Never imports TensorFlow.
+        """Read a model saved by `save`; no path: the default model (`default_path()`). Never
+        imports TensorFlow.
 
-        Raises ModelFileError for a missing, truncated or foreign file.
+        Raises ModelFileError for a missing, truncated or foreign file, and for a model no view
+        can use (`check_usable`: 784 or 64 inputs, 10 classes, finite probabilities).
         """
-        path = shipped_path("default") if path is None else Path(path)
+        path = default_path() if path is None else Path(path)
         try:
             loaded = np.load(path, allow_pickle=False)
             if not isinstance(loaded, np.lib.npyio.NpzFile):  # a bare .npy array
@@ -245,16 +265,111 @@ class SoftmaxClassifier:
                         f"{path} is not a softmax model: it has no {' or '.join(missing)}"
                     )
                 weights, bias = npz["weights"], npz["bias"]
-                metadata = json.loads(str(npz["metadata"])) if "metadata" in npz.files else {}
-            if not isinstance(metadata, dict):
-                raise ModelFileError(f"{path} is not a softmax model: its metadata is not a dict")
-            return cls(weights, bias, metadata)
+                metadata = _metadata(npz, path)
+            classifier = cls(weights, bias, metadata)
+            check_usable(classifier)
+            return classifier
         except ModelFileError:
             raise
         except FileNotFoundError as error:
             raise ModelFileError(f"no model file at {path}") from error
+        except UnusableModel as error:
+            raise ModelFileError(f"{path} cannot be used: {error}") from error
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
             raise ModelFileError(f"{path} is not a readable model file ({error})") from error
+
+
+class UnusableModel(ValueError):
+    """A well-formed model that the views cannot use (wrong size, or overflowing weights)."""
+
+
+def check_usable(classifier: SoftmaxClassifier) -> None:
+    """Raise UnusableModel unless every view can use `classifier`: 784 inputs (28×28) or 64
+    (8×8), 10 classes, and finite probabilities for every input in [0, 1]."""
+    if classifier.n_inputs not in READABLE_INPUTS:
+        side = classifier.image_shape[0]
+        raise UnusableModel(f"it reads {side}×{side} images; the studio's images are 28×28 or 8×8")
+    if classifier.n_classes != N_CLASSES:
+        raise UnusableModel(f"it has {classifier.n_classes} classes; a digit model has {N_CLASSES}")
+    bound = np.abs(classifier.weights.astype(np.float64)).sum(axis=0) + np.abs(classifier.bias)
+    if not bound.max() < LOGIT_LIMIT:
+        raise UnusableModel(
+            f"its weights are so large (Σ|w| up to {bound.max():.3g}) that scores overflow"
+        )
+    probe = np.full(classifier.n_inputs, 0.5, dtype=np.float32)  # a grey image
+    with np.errstate(all="ignore"):
+        probabilities = classifier.predict_proba(probe)
+    if not np.isfinite(probabilities).all():
+        raise UnusableModel("its probabilities are not finite numbers")
+
+
+def check_reads_canvas(classifier: SoftmaxClassifier) -> None:
+    """Raise UnusableModel unless `classifier` can be everyone's default: usable, and reading
+    the 28×28 drawing canvas (an 8×8 model cannot read a drawing)."""
+    check_usable(classifier)
+    if classifier.n_inputs != CANVAS_INPUTS:
+        side = classifier.image_shape[0]
+        raise UnusableModel(
+            f"it reads {side}×{side} images, and the drawing page needs a 28×28 model"
+        )
+
+
+def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
+    """The metadata saved in a model file, without reading its weights. ModelFileError if
+    unreadable."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return _metadata(npz, path)
+    except ModelFileError:
+        raise
+    except FileNotFoundError as error:
+        raise ModelFileError(f"no model file at {path}") from error
+    except (OSError, ValueError, AttributeError, zipfile.BadZipFile, EOFError) as error:
+        raise ModelFileError(f"{path} is not a readable model file ({error})") from error
+
+
+def _metadata(npz: np.lib.npyio.NpzFile, path: Path) -> dict[str, Any]:
+    metadata = json.loads(str(npz["metadata"])) if "metadata" in npz.files else {}
+    if not isinstance(metadata, dict):
+        raise ModelFileError(f"{path} is not a softmax model: its metadata is not a dict")
+    return metadata
+
+
+def shipped_metadata() -> dict[str, dict[str, Any]]:
+    """The metadata of each shipped model on disk (a missing or unreadable one is left out)."""
+    found = {}
+    for name in SHIPPED:
+        try:
+            found[name] = read_metadata(shipped_path(name))
+        except ModelFileError:
+            continue
+    return found
+
+
+def best_for_drawings(metadata: dict[str, dict[str, Any]]) -> str:
+    """Of these models' metadata, the one with the highest `drawn_accuracy` (how well it reads
+    held-out drawn digits: what the studio is for); FALLBACK when none records it."""
+    scored = {
+        name: meta["drawn_accuracy"]
+        for name, meta in metadata.items()
+        if isinstance(meta.get("drawn_accuracy"), int | float)
+        and not isinstance(meta.get("drawn_accuracy"), bool)
+        and np.isfinite(meta["drawn_accuracy"])
+    }
+    if scored:
+        return max(scored, key=scored.__getitem__)
+    return FALLBACK if FALLBACK in metadata else next(iter(metadata), FALLBACK)
+
+
+def default_shipped() -> str:
+    """The name of the default model: the shipped model that reads drawings best."""
+    return best_for_drawings(shipped_metadata())
+
+
+def default_path() -> Path:
+    """The default model's file: what the app, the CLI without --model and `load()` use."""
+    return shipped_path(default_shipped())
 
 
 def shipped_path(name: str) -> Path:

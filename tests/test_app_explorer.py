@@ -9,7 +9,7 @@ from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from softmax.data import to_inputs
-from softmax.model import SoftmaxClassifier
+from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.ui import state
 from softmax.ui.walkthrough import digits_softmax
 
@@ -46,9 +46,11 @@ def chart_data(at: AppTest, alt_text: str):
 
 @pytest.fixture(scope="module")
 def predicted(mnist) -> np.ndarray:
-    """The shipped default model's answers for the 10,000 test digits, computed here directly."""
+    """The shipped "default" model's answers (the one the sessions above pick) for the 10,000 test
+    digits, computed here directly."""
     (_, _), (x_test, _) = mnist
-    return SoftmaxClassifier.load().logits(to_inputs(x_test)).argmax(axis=1)
+    model = SoftmaxClassifier.load(shipped_path("default"))
+    return model.logits(to_inputs(x_test)).argmax(axis=1)
 
 
 @needs_mnist

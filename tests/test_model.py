@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from softmax import model as model_module
 from softmax.data import mnist_available
 from softmax.evaluation import evaluate
 from softmax.model import (
@@ -17,7 +18,12 @@ from softmax.model import (
     ModelFileError,
     Prediction,
     SoftmaxClassifier,
+    UnusableModel,
     build_model,
+    check_reads_canvas,
+    default_path,
+    default_shipped,
+    read_metadata,
     shipped_path,
 )
 
@@ -134,6 +140,12 @@ def test_the_json_sidecar_holds_the_metadata(classifier, saved):
     assert json.loads(saved.with_suffix(".json").read_text()) == classifier.metadata
 
 
+def test_a_model_saved_without_a_sidecar_is_one_file_holding_its_metadata(classifier, tmp_path):
+    path = classifier.save(tmp_path / "model.npz", sidecar=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+    assert read_metadata(path) == classifier.metadata == SoftmaxClassifier.load(path).metadata
+
+
 def test_saving_leaves_no_temporary_files(saved):
     assert sorted(path.name for path in saved.parent.iterdir()) == ["model.json", "model.npz"]
 
@@ -201,6 +213,65 @@ def test_weights_of_an_impossible_shape_are_a_model_file_error(tmp_path):
         SoftmaxClassifier.load(odd)
 
 
+def save_arrays(path: Path, weights: np.ndarray, bias: np.ndarray) -> Path:
+    np.savez(path, weights=weights.astype(np.float32), bias=bias.astype(np.float32))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("weights", "bias", "reason"),
+    [
+        (np.zeros((100, 10)), np.zeros(10), "reads 10×10 images"),
+        (np.zeros((784, 3)), np.zeros(3), "3 classes"),
+        (np.zeros((1, 1)), np.zeros(1), "reads 1×1 images"),
+        (np.full((784, 10), 3e38), np.zeros(10), "scores overflow"),
+        (np.zeros((784, 10)), np.full(10, 3.3e38), "scores overflow"),
+    ],
+    ids=["10x10 inputs", "3 classes", "1x1", "weights of 3e38", "biases of 3.3e38"],
+)
+def test_a_model_that_loads_but_does_not_fit_is_a_model_file_error(weights, bias, reason, tmp_path):
+    path = save_arrays(tmp_path / "odd.npz", weights, bias)
+    with pytest.raises(ModelFileError, match=f"odd.npz cannot be used: .*{reason}"):
+        SoftmaxClassifier.load(path)
+
+
+def test_weights_that_overflow_on_some_drawing_but_not_on_grey_are_refused(tmp_path):
+    """Large weights that cancel on a uniform image but not on a drawing: the bound catches them."""
+    weights = np.zeros((784, 10))
+    weights[0::2, 0], weights[1::2, 0] = 1e36, -1e36  # a grey image scores 0, a stripe 3.9e38
+    with pytest.raises(ModelFileError, match="scores overflow"):
+        SoftmaxClassifier.load(save_arrays(tmp_path / "odd.npz", weights, np.zeros(10)))
+
+
+def test_an_8x8_model_loads_but_cannot_be_the_default(tmp_path):
+    small = SoftmaxClassifier.load(
+        save_arrays(tmp_path / "small.npz", np.ones((64, 10)), np.zeros(10))
+    )
+    assert small.image_shape == (8, 8)
+    with pytest.raises(UnusableModel, match="needs a 28×28 model"):
+        check_reads_canvas(small)
+    check_reads_canvas(SoftmaxClassifier.load())  # the default can
+
+
+def test_the_default_is_the_shipped_model_that_reads_drawings_best():
+    scores = {name: read_metadata(shipped_path(name))["drawn_accuracy"] for name in SHIPPED}
+    best = max(scores, key=scores.__getitem__)
+    assert default_shipped() == best and default_path() == shipped_path(best)
+    loaded = SoftmaxClassifier.load()
+    assert loaded.fingerprint == SoftmaxClassifier.load(shipped_path(best)).fingerprint
+
+
+def test_the_default_is_chosen_by_the_metadata_when_it_runs(tmp_path, monkeypatch):
+    """Retrained shipped models may change which reads drawings best: nothing names it in code."""
+    for name, drawn in zip(SHIPPED, (0.97, 0.5, 0.6), strict=True):
+        shipped = SoftmaxClassifier.load(shipped_path(name))
+        metadata = {**shipped.metadata, "drawn_accuracy": drawn}
+        SoftmaxClassifier(shipped.weights, shipped.bias, metadata).save(tmp_path / f"{name}.npz")
+    monkeypatch.setattr(model_module, "ASSETS", tmp_path)
+    assert default_shipped() == SHIPPED[0]
+    assert SoftmaxClassifier.load().metadata["drawn_accuracy"] == 0.97
+
+
 def test_loading_the_shipped_model_imports_no_tensorflow():
     code = (
         "import sys\n"
@@ -238,6 +309,12 @@ def test_a_shipped_models_accuracy_is_what_its_metadata_says(name, mnist):
     assert evaluate(shipped, x_test, y_test).accuracy == pytest.approx(
         shipped.metadata["test_accuracy"], abs=1e-4
     )
+
+
+@pytest.mark.slow
+def test_the_default_model_still_reads_mnist_test_digits(mnist):
+    _, (x_test, y_test) = mnist
+    assert evaluate(SoftmaxClassifier.load(), x_test, y_test).accuracy >= 0.925
 
 
 @pytest.mark.slow
