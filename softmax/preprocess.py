@@ -17,6 +17,16 @@ how much ink reaches the model, which is how a thin pen fails.
 Deskewing (`deskew`) shears each digit so that its principal axis is vertical: the classic
 second-moment recipe, vectorised so that all 70,000 MNIST digits take about 3 s.
 
+A picture (`image_to_mnist`) is one of two things. A clean digital drawing (a canvas export, a
+digital pen's black ink on white: a flat background and few grey levels besides the anti-aliased
+edges) is read exactly as `canvas_to_mnist` reads the canvas, in either polarity. A photo or scan
+of paper (uneven light, sensor noise, thin pens) is cleaned first; that cleaning would damage a
+clean drawing, so it is kept for photos (`looks_drawn` tells them apart).
+
+Uploads are decoded defensively (`read_image`): only the formats people upload, a byte, pixel and
+memory budget checked from the header before anything is decoded, and large pictures decoded at
+reduced size (JPEG) or shrunk right after decoding.
+
 Errors: `ImageError` for input that is not a usable image (shape, dtype, NaN, bytes that are not an
 image, too large); `EmptyImageError` for an image with nothing drawn on it.
 """
@@ -40,8 +50,30 @@ INK_THRESHOLD = 0.1  # brightest pixel below this (of 1.0): nothing is drawn
 BBOX_LEVEL = 0.05  # pixels fainter than this do not stretch the bounding box
 WORKING_SIDE = 280  # photos are reduced to the canvas' size before cleaning
 MNIST_INK = 100.0  # Σx of the median MNIST training digit (99.9), as the model reads it
-MAX_BYTES = 10 * 2**20
+MAX_BYTES = 10 * 2**20  # an upload's file size (Streamlit's server.maxUploadSize says the same)
 MAX_PIXELS = 40_000_000
+DECODE_SIDE = 1024  # px: larger pictures are decoded or shrunk to between this and half of it
+DECODE_BUDGET = 100 * 2**20  # bytes of pixels Pillow may hold while decoding one upload
+# Formats people upload, by Pillow's name, with their file extensions; nothing else is decoded.
+UPLOAD_FORMATS = {
+    "PNG": ("png",),
+    "JPEG": ("jpg", "jpeg"),
+    "WEBP": ("webp",),
+    "GIF": ("gif",),  # the first frame
+    "BMP": ("bmp",),
+}
+UPLOAD_EXTENSIONS = tuple(extension for names in UPLOAD_FORMATS.values() for extension in names)
+# Bytes a pixel takes in Pillow's memory: 1 for these modes, 2 for 16-bit grey, else 4.
+_PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
+_UNREDUCIBLE = {"1": "L", "P": "RGBA", "PA": "RGBA"}  # converted before shrinking
+# A clean digital drawing: its border lies within FLAT_LEVELS (of 255) of one background level
+# for at least FLAT_BORDER of its pixels, at most GREY_SHARE of all pixels lie between the
+# background and the ink (anti-aliased edges: 1–2% on the canvas, 7% in a JPEG of it; a photo's
+# noise and shading put most of it there), and the ink stands MIN_CONTRAST levels out.
+FLAT_LEVELS = 2
+FLAT_BORDER = 0.9
+GREY_SHARE = 0.15
+MIN_CONTRAST = 64
 
 ImageSource = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO
 
@@ -124,17 +156,28 @@ def ink_level(x: np.ndarray) -> float:
 def image_to_mnist(
     image: Image.Image | np.ndarray, mode: str = "mnist", deskew: bool = False
 ) -> np.ndarray:
-    """(28, 28) float32 in [0, 1] from an uploaded picture: a photo or scan of a digit on paper.
+    """(28, 28) float32 in [0, 1] from a picture: a digital drawing, or a photo or scan of paper.
 
     Accepts a PIL image of any mode (RGB, RGBA, L, LA, P, I;16, ...) or an array like
-    `canvas_to_mnist`'s, any size. Transparent areas become background; dark ink on a light
-    background is inverted (the border's median brightness decides); uneven lighting is removed
-    (a local background estimate is subtracted) and faint noise is clipped to 0; pen strokes
-    thinner than MNIST's are thickened. Then the same crop/fit/centre as `canvas_to_mnist`.
+    `canvas_to_mnist`'s, any size (over DECODE_SIDE px it is shrunk first). Transparent areas
+    become background; dark ink on a light background is inverted (the border's median
+    brightness decides). A clean digital drawing (`looks_drawn`) is then read exactly like
+    `canvas_to_mnist` reads the canvas: an opaque white-on-black canvas image, its PNG and its
+    black-on-white inverse all give the same 28×28. A photo is cleaned first: uneven lighting
+    removed (a local background estimate is subtracted), faint noise clipped to 0, pen strokes
+    thinner than MNIST's thickened. Then the same crop/fit/centre as `canvas_to_mnist`.
     Raises EmptyImageError when no ink stands out from the background, ImageError otherwise.
     """
     _check_mode(mode)
-    return _to_mnist(_photo_ink(_as_pil(image)), mode, deskew)
+    levels = _levels(_bounded(_as_pil(image)))
+    ink = _drawing_ink(levels)
+    return _to_mnist(_photo_ink(levels) if ink is None else ink, mode, deskew)
+
+
+def looks_drawn(image: Image.Image | np.ndarray) -> bool:
+    """True for a clean digital drawing (flat background, few grey levels), which
+    `image_to_mnist` reads as is; False for a photo or scan, which it cleans first."""
+    return _drawing_ink(_levels(_bounded(_as_pil(image)))) is not None
 
 
 def has_ink(image: np.ndarray) -> bool:
@@ -160,34 +203,74 @@ def deskew(images: np.ndarray) -> np.ndarray:
 
 
 def read_image(
-    source: ImageSource, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+    source: ImageSource,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+    max_decode: int = DECODE_BUDGET,
 ) -> Image.Image:
     """Decode an uploaded file safely: a path, bytes or a binary file object -> a loaded PIL image.
 
-    Refuses, with ImageError, files over `max_bytes` (10 MB) and images over `max_pixels` (40 MP,
-    read from the header before anything is decoded: a decompression bomb never gets decoded),
-    and bytes that are not an image ("not an image: ..."). Applies the EXIF orientation, so
-    phone photos stand up.
+    Only UPLOAD_FORMATS are decoded (PNG, JPEG, WebP, GIF's first frame, BMP). Refuses, with
+    ImageError, files over `max_bytes` (10 MB), images over `max_pixels` (40 MP) and images whose
+    pixels would take over `max_decode` bytes (100 MB) in memory, all worked out from the header
+    before anything is decoded (a decompression bomb never gets decoded), and bytes that are not
+    an image ("not an image: ..."). A JPEG over DECODE_SIDE px is decoded at 1/2, 1/4 or 1/8 of
+    its size, any other picture shrunk right after decoding, so what follows is cheap. Applies
+    the EXIF orientation, so phone photos stand up.
     """
     data, name = _read_bytes(source, max_bytes)
     try:
-        image = Image.open(io.BytesIO(data))  # reads the header only
+        image = Image.open(io.BytesIO(data), formats=tuple(UPLOAD_FORMATS))  # the header only
         width, height = image.size
         if width * height > max_pixels:  # stricter than Pillow's own bomb check, and thread-safe
             raise ImageError(
                 f"{name} is {width}×{height} = {width * height / 1e6:.1f} MP; "
                 f"the limit is {max_pixels / 1e6:.0f} MP"
             )
+        if image.format in ("JPEG", "MPO"):  # MPO: a phone's JPEG with a second picture
+            image.draft(None, (DECODE_SIDE, DECODE_SIDE))  # decode at 1/2, 1/4 or 1/8 scale
+        cost = _decode_cost(image)
+        if cost > max_decode:
+            raise ImageError(
+                f"{name} is {width}×{height} {image.mode}: decoding it would take "
+                f"{cost / 2**20:.0f} MB, over the {max_decode / 2**20:.0f} MB a picture may use; "
+                "send a smaller picture, or a JPEG"
+            )
         image.load()
-        return ImageOps.exif_transpose(image)
+        return ImageOps.exif_transpose(_bounded(image))
     except Image.DecompressionBombError as error:  # Pillow refuses > 2 × MAX_IMAGE_PIXELS itself
         raise ImageError(f"{name} is too large to decode safely: {error}") from error
     except UnidentifiedImageError as error:
-        raise ImageError(f"not an image: {name} is in no format Pillow can read") from error
+        kinds = ", ".join(UPLOAD_FORMATS)
+        raise ImageError(f"not an image: {name} is not a picture in {kinds} format") from error
     except (OSError, ValueError, SyntaxError, EOFError) as error:
         if isinstance(error, ImageError):
             raise
         raise ImageError(f"not an image: {name} is damaged or truncated ({error})") from error
+
+
+def _decode_cost(image: Image.Image) -> int:
+    """Bytes Pillow holds for `image`'s pixels once decoded, and for the copy shrinking a mode
+    that cannot be averaged (palette, bilevel) needs."""
+    pixels = image.width * image.height
+    cost = pixels * _PIXEL_BYTES.get(image.mode, 4)
+    if image.mode in _UNREDUCIBLE and max(image.size) > DECODE_SIDE:
+        cost += pixels * _PIXEL_BYTES.get(_UNREDUCIBLE[image.mode], 4)
+    return cost
+
+
+def _bounded(image: Image.Image) -> Image.Image:
+    """`image` at most DECODE_SIDE px long: reduced by a whole factor (a box average, which keeps
+    a drawing's anti-aliased edges), so a huge picture costs little once decoded."""
+    factor = -(-max(image.size) // DECODE_SIDE)
+    if factor <= 1:
+        return image
+    if image.mode.startswith("I;16"):  # no reduce() for 16-bit grey; a box resize is the same
+        size = (-(-image.width // factor), -(-image.height // factor))
+        return image.resize(size, Image.Resampling.BOX)
+    if image.mode in _UNREDUCIBLE:
+        image = image.convert(_UNREDUCIBLE[image.mode])
+    return image.reduce(factor)
 
 
 # --- the shared core -------------------------------------------------------------------------
@@ -386,8 +469,8 @@ def _as_pil(image: Image.Image | np.ndarray) -> Image.Image:
     return Image.fromarray(pixels)
 
 
-def _gray_and_alpha(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
-    """(H, W) brightness in [0, 1] and alpha in [0, 1] (None when opaque), at most 280 px."""
+def _levels(image: Image.Image) -> Image.Image:
+    """`image` as 8-bit grey levels: mode "L", or "LA" when it has transparency."""
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
         values = np.asarray(image, dtype=np.float32)
         top = float(values.max()) if values.size else 1.0
@@ -396,22 +479,55 @@ def _gray_and_alpha(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     if image.width == 0 or image.height == 0:
         raise ImageError(f"image is empty: size {image.size}")
     try:
-        image = image.convert("LA" if image.has_transparency_data else "L")
+        return image.convert("LA" if image.has_transparency_data else "L")
     except (ValueError, OSError) as error:
         raise ImageError(f"cannot read a {image.mode} image as grey levels: {error}") from error
-    longest = max(image.size)
+
+
+def _drawing_ink(levels: Image.Image) -> np.ndarray | None:
+    """(H, W) float32 ink of a clean digital drawing, as `canvas_to_mnist` reads the canvas; None
+    for a photo or scan (see FLAT_LEVELS). Light ink on dark is taken as is; dark on light is
+    inverted in whole grey levels, so a drawing and its inverse give the same ink."""
+    gray = np.asarray(levels.getchannel(0))  # (H, W) uint8
+    if levels.mode == "LA":
+        alpha = np.asarray(levels.getchannel(1))
+        if alpha.min() < 255:  # over a backdrop that contrasts with what is opaque
+            opaque = gray[alpha > 127]
+            backdrop = 255 if opaque.size and np.median(opaque) < 128 else 0
+            blend = gray.astype(np.float32) * alpha + backdrop * (255 - alpha.astype(np.float32))
+            gray = np.round(blend / 255).astype(np.uint8)
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    background = int(np.median(border))
+    if background > 127:  # dark ink on light
+        gray, border, background = 255 - gray, 255 - border, 255 - background
+    if np.mean(np.abs(border.astype(np.int16) - background) <= FLAT_LEVELS) < FLAT_BORDER:
+        return None
+    contrast = gray.astype(np.int16) - background  # (H, W)
+    ink_level = int(contrast.max())
+    if ink_level < MIN_CONTRAST:
+        return None
+    between = (np.abs(contrast) > FLAT_LEVELS) & (contrast < ink_level - FLAT_LEVELS)
+    if np.mean(between) > GREY_SHARE:
+        return None
+    ink = gray.astype(np.float32) - np.float32(background)  # as canvas_to_mnist when it is 0
+    return np.clip(ink, 0, None) * np.float32(1 / (255 - background))
+
+
+def _gray_and_alpha(levels: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """(H, W) brightness in [0, 1] and alpha in [0, 1] (None when opaque), at most 280 px."""
+    longest = max(levels.size)
     if longest > WORKING_SIDE:
-        size = tuple(max(1, round(side * WORKING_SIDE / longest)) for side in image.size)
-        image = image.resize(size, Image.Resampling.BOX)
-    pixels = np.asarray(image, dtype=np.float32) / 255
-    if image.mode == "LA":
+        size = tuple(max(1, round(side * WORKING_SIDE / longest)) for side in levels.size)
+        levels = levels.resize(size, Image.Resampling.BOX)
+    pixels = np.asarray(levels, dtype=np.float32) / 255
+    if levels.mode == "LA":
         return pixels[..., 0], pixels[..., 1]
     return pixels, None
 
 
-def _photo_ink(image: Image.Image) -> np.ndarray:
+def _photo_ink(levels: Image.Image) -> np.ndarray:
     """(H, W) float32 ink in [0, 1] from a photo: polarity, background, noise and thin pens handled."""
-    gray, alpha = _gray_and_alpha(image)
+    gray, alpha = _gray_and_alpha(levels)
     if alpha is not None:  # transparent parts: a backdrop that contrasts with what is opaque
         opaque = gray[alpha > 0.5]
         backdrop = 1.0 if opaque.size and np.median(opaque) < 0.5 else 0.0

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import io
 import struct
+import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
+from pictures import encoded, photo_of_a_seven, striped_png
 from PIL import Image
 
-from softmax.drawn import render_strokes
+from softmax.drawn import drawings, render_strokes
+from softmax.model import SoftmaxClassifier
 from softmax.preprocess import (
+    DECODE_BUDGET,
+    DECODE_SIDE,
+    MAX_PIXELS,
     MODES,
     STAGES,
+    UPLOAD_EXTENSIONS,
     EmptyImageError,
     ImageError,
     canvas_to_mnist,
@@ -21,9 +30,12 @@ from softmax.preprocess import (
     has_ink,
     image_to_mnist,
     ink_level,
+    looks_drawn,
     read_image,
     steps,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ROWS = np.arange(28)
 
@@ -443,6 +455,95 @@ def test_a_missing_file_is_an_image_error(tmp_path):
         read_image(tmp_path / "nothing.png")
 
 
+@pytest.mark.parametrize(("fmt", "options"), [("TIFF", {}), ("EPS", {}), ("PPM", {}), ("ICO", {})])
+def test_formats_nobody_uploads_are_not_decoded(fmt, options):
+    data = encoded(np.zeros((32, 32, 3), np.uint8), fmt, **options)
+    with pytest.raises(ImageError, match=r"not an image: .* not a picture in PNG, JPEG, WEBP"):
+        read_image(data)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mode"),
+    [("PNG", "RGBA"), ("JPEG", "RGB"), ("WEBP", "RGB"), ("GIF", "P"), ("BMP", "RGB")],
+)
+def test_the_formats_people_upload_are_read(fmt, mode):
+    drawing = one()[..., :3] if mode != "RGBA" else one()
+    image = Image.fromarray(drawing).convert(mode)
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **({"lossless": True} if fmt == "WEBP" else {}))
+    x = image_to_mnist(read_image(buffer.getvalue()))
+    assert correlation(x, canvas_to_mnist(one())) > 0.95
+
+
+def test_the_upload_extensions_are_the_decoded_formats_files():
+    assert set(UPLOAD_EXTENSIONS) == {"png", "jpg", "jpeg", "webp", "gif", "bmp"}
+
+
+def test_an_animated_gif_is_read_from_its_first_frame():
+    frames = [Image.fromarray(one()[..., 0]), Image.fromarray(np.zeros((280, 280), np.uint8))]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:])
+    assert correlation(image_to_mnist(read_image(buffer.getvalue())), canvas_to_mnist(one())) > 0.95
+
+
+def test_a_big_jpeg_is_decoded_at_reduced_size():
+    photo = np.full((3000, 4000, 3), 230, np.uint8)
+    photo[600:2400, 1900:2100] = 20  # a dark stroke: a 1
+    image = read_image(encoded(photo, "JPEG", quality=90))
+    assert image.size == (1000, 750)  # decoded at JPEG's own 1/2 scale, then halved
+    assert correlation(image_to_mnist(image), image_to_mnist(photo)) > 0.99
+
+
+def test_a_big_png_is_shrunk_right_after_decoding():
+    image = read_image(striped_png(3000, 2000, bit_depth=8))
+    assert max(image.size) <= DECODE_SIDE
+
+
+def test_a_picture_too_costly_to_decode_is_refused_from_its_header():
+    """30 MP of RGB (120 MB as Pillow holds it) in a 100 KB file: refused, never decoded."""
+    data = striped_png(6000, 5000, bit_depth=8, colour_type=2)
+    assert len(data) < 200_000
+    with pytest.raises(ImageError, match=r"6000×5000 RGB: decoding it would take 114 MB"):
+        read_image(data)
+
+
+DECODE_PEAK = """
+import sys, time
+from softmax.preprocess import image_to_mnist, read_image
+
+def peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+
+data = open(sys.argv[1], "rb").read()
+before, start = peak_mb(), time.perf_counter()
+x = image_to_mnist(read_image(data))
+print(peak_mb() - before, time.perf_counter() - start, float(x.max()))
+"""
+
+
+def test_a_16_bit_png_just_under_the_pixel_cap_decodes_within_the_memory_budget(tmp_path):
+    """The probe: 6,320² = 39.9 MP of 16-bit grey in a 90 KB file once cost 536 MB and 4.5 s.
+
+    Peak resident memory is measured in a fresh process (/proc's VmHWM: Pillow's pixel buffers
+    are C allocations that tracemalloc does not see)."""
+    side = 6320
+    assert side * side <= MAX_PIXELS
+    path = tmp_path / "sixteen.png"
+    path.write_bytes(striped_png(side, side, bit_depth=16))
+    run = subprocess.run(
+        [sys.executable, "-c", DECODE_PEAK, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak, _seconds, brightest = map(float, run.stdout.split())
+    assert brightest == pytest.approx(1.0)  # the bar was read
+    assert peak <= DECODE_BUDGET / 2**20, f"decoding took {peak:.0f} MB"
+
+
 def test_exif_orientation_is_applied():
     tall = Image.new("L", (30, 60))
     exif = Image.Exif()
@@ -450,6 +551,59 @@ def test_exif_orientation_is_applied():
     buffer = io.BytesIO()
     tall.save(buffer, format="JPEG", exif=exif)
     assert read_image(buffer.getvalue()).size == (60, 30)
+
+
+# --- one reading of a drawing ---------------------------------------------------------------------
+
+HELD_OUT = list(drawings(12, split="test"))  # drawings no model was trained on, digits 0–9
+
+
+@pytest.fixture(scope="module")
+def default_model() -> SoftmaxClassifier:
+    return SoftmaxClassifier.load()
+
+
+@pytest.mark.parametrize("drawing", HELD_OUT, ids=repr)
+def test_a_drawing_reads_the_same_as_canvas_png_and_inverted_png(drawing, default_model):
+    """The canvas array, the PNG a browser would save of it, and its black-on-white inverse."""
+    canvas = drawing.canvas()  # (280, 280, 4) white on black, alpha 255
+    deskew_it = default_model.deskew
+    expected = canvas_to_mnist(canvas, deskew=deskew_it)
+    forms = {
+        "canvas array": canvas,
+        "canvas PNG": read_image(encoded(canvas)),
+        "inverted PNG": read_image(encoded(255 - canvas[..., 0])),
+        "inverted RGBA PNG": read_image(
+            encoded(np.dstack([255 - canvas[..., :3], canvas[..., 3:]]))
+        ),
+    }
+    for name, form in forms.items():
+        assert looks_drawn(form), name
+        x = image_to_mnist(form, deskew=deskew_it)
+        np.testing.assert_allclose(x, expected, atol=1e-6, rtol=0, err_msg=name)
+        assert default_model.predict(x).digit == default_model.predict(expected).digit, name
+
+
+def test_a_jpeg_of_a_drawing_is_still_read_as_a_drawing():
+    canvas = HELD_OUT[7].canvas()
+    jpeg = read_image(encoded(canvas[..., :3], "JPEG", quality=85))
+    assert looks_drawn(jpeg)
+    assert correlation(image_to_mnist(jpeg), canvas_to_mnist(canvas)) > 0.97
+
+
+def test_a_phone_photo_is_not_taken_for_a_drawing_and_is_cleaned(tmp_path, default_model):
+    photo = read_image(photo_of_a_seven(tmp_path / "seven.png"))
+    assert not looks_drawn(photo)
+    x = image_to_mnist(photo, deskew=default_model.deskew)
+    assert (x == 0).mean() > 0.7  # the unevenly lit paper is gone, as in MNIST
+    assert default_model.predict(x).digit == 7
+
+
+def test_a_drawing_larger_than_the_decode_side_reads_like_its_canvas():
+    canvas = HELD_OUT[3].canvas()
+    big = np.kron(canvas[..., 0], np.ones((5, 5), np.uint8))  # 1400×1400, five times the canvas
+    assert looks_drawn(Image.fromarray(big))
+    assert correlation(image_to_mnist(big), canvas_to_mnist(canvas)) > 0.98
 
 
 # --- on real MNIST -------------------------------------------------------------------------------

@@ -6,13 +6,11 @@ Trainings run in the app server's child process, exactly as in class; every wait
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pytest
 from conftest import needs_mnist
-from PIL import Image, ImageDraw, ImageFilter
+from pictures import photo_of_a_seven
 
 from softmax.recipes import RECIPES
 
@@ -64,19 +62,6 @@ def start_training(
         set_number(page, "Epochs", epochs, f"{epochs} passes over")
     page.get_by_role("button", name="Start training").click()
     expect(page.locator("[data-testid=stProgress]")).to_be_visible()
-
-
-def photo_of_a_seven(path: Path) -> Path:
-    """A phone-photo-like PNG: paper lit unevenly from the left, sensor noise, a soft felt-pen 7."""
-    rng = np.random.default_rng(7)
-    light = np.linspace(175, 240, 600)[None, :, None] * np.ones((800, 1, 3))  # (800, 600, 3)
-    paper = np.clip(light + rng.normal(0, 6, light.shape), 0, 255).astype(np.uint8)
-    image = Image.fromarray(paper)
-    ImageDraw.Draw(image).line(
-        [(170, 200), (440, 200), (300, 650)], fill=(40, 40, 55), width=38, joint="curve"
-    )
-    image.filter(ImageFilter.GaussianBlur(2)).save(path)
-    return path
 
 
 def test_training_on_the_8x8_digits_from_the_page_ends_with_a_result(page, app_server):
