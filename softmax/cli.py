@@ -1,8 +1,10 @@
 """`python -m softmax train | evaluate | predict | bench`: the package from a shell.
 
-Bad input (a missing or foreign file, an empty image, an unknown recipe, a bad number) ends with
-exactly one line `error: ...` on stderr and exit status 2, never a traceback. `predict` and
-`evaluate` use the numpy classifier and never import TensorFlow; `train` and `bench` do.
+Bad input (a missing or foreign file, an empty image, an unknown recipe, a bad number, a model no
+view can use) ends with exactly one line `error: ...` on stderr and exit status 2, never a
+traceback. Without --model, `predict`, `evaluate` and `bench` use the default model, the app's
+(`model.default_path`). `--json` output is strict JSON: never NaN. `predict` and `evaluate` use
+the numpy classifier and never import TensorFlow; `train` and `bench` do.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import os
 import sys
 from pathlib import Path
 
-from softmax.model import SoftmaxClassifier, quiet_tensorflow, shipped_path
+from softmax.model import SoftmaxClassifier, default_path, quiet_tensorflow
 
 EXIT_BAD_INPUT = 2
-MODEL_HELP = "model .npz (default: the shipped default model)"
+MODEL_HELP = "model .npz (default: the app's, the shipped model that reads drawings best)"
 DATA_HELP = "mnist.npz to read (default: $SOFTMAX_MNIST, then Keras' cache)"
 
 
@@ -87,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser(
         "predict",
         help="classify image files",
-        description="Classify image files (any size; light or dark ink) as the app would.",
+        description="Classify image files (any size; light or dark ink) as the app would: a "
+        "clean digital drawing exactly as the canvas, a photo cleaned first.",
     )
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="PNG, JPEG, ... files")
     predict.add_argument("--model", help=MODEL_HELP)
@@ -105,10 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="time preprocess + predict against Keras, and the default recipe's training",
         description="Latency of canvas -> prediction (numpy) next to Keras, and training time.",
     )
-    bench.add_argument(
-        "--model",
-        help=f"{MODEL_HELP}; the app starts with drawn.npz, which adds the deskew step",
-    )
+    bench.add_argument("--model", help=f"{MODEL_HELP}; a deskew model adds that step")
     bench.add_argument("--runs", type=int, default=200, help="timed calls each (default: 200)")
     bench.add_argument("--no-train", action="store_true", help="skip timing the default recipe")
     bench.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -151,7 +151,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from softmax.data import load_mnist
     from softmax.evaluation import evaluate
 
-    path = args.model or shipped_path("default")
+    path = args.model or default_path()
     classifier = SoftmaxClassifier.load(path)
     if classifier.image_shape != (28, 28):
         raise ValueError(f"{path} takes {classifier.image_shape} images, MNIST is 28×28")
@@ -167,7 +167,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             "per_class_accuracy": [float(a) for a in result.per_class_accuracy],
             "confusion_matrix": result.confusion.tolist(),
         }
-        print(json.dumps(report, indent=2))
+        print(_strict_json(report))
         return 0
     print(f"model     {path} (recipe {classifier.recipe})")
     print(f"accuracy  {result.accuracy:.4f} on {result.n} MNIST test digits")
@@ -185,6 +185,9 @@ def run_predict(args: argparse.Namespace) -> int:
     from softmax.preprocess import image_to_mnist, read_image
 
     classifier = SoftmaxClassifier.load(args.model)
+    if classifier.image_shape != (28, 28):
+        side = classifier.image_shape[0]
+        raise ValueError(f"{args.model} reads {side}×{side} images; predict needs a 28×28 model")
     results = []
     for path in args.images:  # all first, so one bad file prints nothing but its error
         image = image_to_mnist(read_image(path), mode=args.mode, deskew=classifier.deskew)
@@ -199,7 +202,7 @@ def run_predict(args: argparse.Namespace) -> int:
             }
             for path, prediction in results
         ]
-        print(json.dumps(report, indent=2))
+        print(_strict_json(report))
     else:
         for path, prediction in results:
             print(f"{path}: {prediction.digit} ({prediction.confidence:.1%})")
@@ -212,8 +215,16 @@ def run_bench(args: argparse.Namespace) -> int:
     _import_keras_quietly()
     classifier = SoftmaxClassifier.load(args.model)
     result = run(runs=args.runs, train=not args.no_train, classifier=classifier)
-    print(json.dumps(result.to_dict(), indent=2) if args.json else result.report())
+    print(_strict_json(result.to_dict()) if args.json else result.report())
     return 0
+
+
+def _strict_json(report: object) -> str:
+    """JSON any parser reads: a NaN or infinity is an error (exit 2), never printed."""
+    try:
+        return json.dumps(report, indent=2, allow_nan=False)
+    except ValueError as error:
+        raise ValueError(f"the result holds a number that is not finite ({error})") from error
 
 
 def _import_keras_quietly() -> None:

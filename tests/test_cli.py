@@ -12,8 +12,10 @@ import pytest
 from conftest import needs_mnist
 from PIL import Image
 
+from softmax.drawn import drawings as held_out_drawings
 from softmax.drawn import render_strokes
-from softmax.model import SoftmaxClassifier, shipped_path
+from softmax.model import SoftmaxClassifier, default_path, shipped_path
+from softmax.preprocess import canvas_to_mnist
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE = [[(140, 40), (140, 240)]]  # one vertical stroke on the 280 canvas
@@ -82,6 +84,48 @@ def test_predict_with_the_deskew_model_reads_the_drawing_too(drawings):
     assert json.loads(run.stdout)[0]["digit"] == 1
 
 
+def test_predict_without_a_model_gives_the_default_models_reading_of_the_canvas(drawings):
+    run = softmax_cli("predict", "--json", drawings["seven"])
+    assert run.returncode == 0, run.stderr
+    default = SoftmaxClassifier.load()
+    canvas = render_strokes(SEVEN, width=20)
+    expected = default.predict(canvas_to_mnist(canvas, deskew=default.deskew))
+    [result] = json.loads(run.stdout)
+    assert result["digit"] == expected.digit
+    np.testing.assert_allclose(result["probabilities"], expected.probabilities, atol=1e-6)
+
+
+def test_predict_reads_held_out_drawings_exactly_as_the_app_does(tmp_path):
+    """The floor: canvas-like PNGs through `predict` (no --model) read as well as through the
+    app's own path (canvas_to_mnist and the app's default model): the same answer for each."""
+    drawn = list(held_out_drawings(100, split="test"))
+    paths = []
+    for i, drawing in enumerate(drawn):
+        paths.append(tmp_path / f"{i:03d}.png")
+        Image.fromarray(drawing.canvas()).save(paths[-1])
+    run = softmax_cli("predict", "--json", *paths)
+    assert run.returncode == 0, run.stderr
+    by_cli = [result["digit"] for result in json.loads(run.stdout)]
+    app = SoftmaxClassifier.load(default_path())
+    by_app = [app.predict(canvas_to_mnist(d.canvas(), deskew=app.deskew)).digit for d in drawn]
+    assert by_cli == by_app
+    labels = [drawing.digit for drawing in drawn]
+    assert np.mean(np.equal(by_cli, labels)) >= np.mean(np.equal(by_app, labels))
+
+
+def test_a_model_whose_scores_overflow_is_one_line_and_exit_2_never_nan(drawings, tmp_path):
+    huge = tmp_path / "huge.npz"
+    np.savez(huge, weights=np.full((784, 10), 3e38, np.float32), bias=np.zeros(10, np.float32))
+    for command in (["predict", "--json", drawings["one"]], ["evaluate", "--json"]):
+        assert_one_line_error(softmax_cli(*command, "--model", huge), "scores overflow")
+
+
+def test_predict_refuses_an_8x8_model_in_one_line(drawings, tmp_path):
+    small = tmp_path / "small.npz"
+    SoftmaxClassifier(np.zeros((64, 10)), np.zeros(10)).save(small)
+    assert_one_line_error(softmax_cli("predict", "--model", small, drawings["one"]), "8×8")
+
+
 def test_a_missing_image_is_one_line_and_exit_2(drawings):
     assert_one_line_error(softmax_cli("predict", drawings["one"], "/no/such.png"), "/no/such.png")
 
@@ -144,6 +188,13 @@ def test_evaluate_json_has_a_confusion_matrix_of_all_10000_test_digits():
     assert confusion.shape == (10, 10) and confusion.sum() == 10000
     assert report["accuracy"] == pytest.approx(np.trace(confusion) / 10000)
     assert len(report["per_class_accuracy"]) == 10
+
+
+@needs_mnist
+def test_evaluate_without_a_model_scores_the_default_model():
+    run = softmax_cli("evaluate", "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["model"] == str(default_path())
 
 
 @needs_mnist
