@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from softmax import charts
 from softmax.drawn import render_strokes
-from softmax.model import SHIPPED, SoftmaxClassifier, shipped_path
+from softmax.model import SHIPPED, SoftmaxClassifier, default_shipped, shipped_path
 from softmax.preprocess import canvas_to_mnist
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -216,7 +216,7 @@ def test_a_failing_section_shows_an_error_and_the_others_still_render(app, canva
     assert any(alt.startswith("The ten weight maps") for alt in chart_alts(app))
 
 
-def test_a_corrupt_model_file_shows_an_error_and_the_page_keeps_working(
+def test_a_corrupt_model_file_falls_back_to_a_shipped_model_with_a_warning(
     app, canvas, tmp_path, monkeypatch
 ):
     corrupt = tmp_path / "corrupt.npz"
@@ -224,10 +224,11 @@ def test_a_corrupt_model_file_shows_an_error_and_the_page_keeps_working(
     monkeypatch.setenv("SOFTMAX_MODEL", str(corrupt))
     canvas.draw(SEVEN)
     app.run()
-    assert not app.exception
-    assert "corrupt.npz" in app.error[0].value
-    assert not app.metric
-    assert any(alt.startswith("What the model sees") for alt in chart_alts(app))
+    assert not app.exception and not app.error
+    assert "SOFTMAX_MODEL names cannot be used" in app.sidebar.warning[0].value
+    assert str(tmp_path) not in app.sidebar.warning[0].value  # no server paths for visitors
+    assert app.sidebar.selectbox(key="model_choice").value == default_shipped()
+    assert app.metric[0].label == "Prediction"
 
 
 def test_a_model_trained_in_this_session_is_offered(app):

@@ -16,10 +16,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from softmax.data import load_digits_8x8, to_inputs
-from softmax.model import SoftmaxClassifier
+from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.recipes import get_recipe
 from softmax.training_jobs import TrainingJob
 from softmax.ui import state
+from softmax.ui.teacher import BEHIND_PROXY_ENV, PASSWORD_ENV, UNLOCKED_KEY
 from softmax.ui.train_view import training_slot
 
 JOB_TIMEOUT = 180  # s: a busy 2-core machine with TensorFlow's first import
@@ -131,16 +132,62 @@ def test_another_session_does_not_see_a_model_used_in_this_one(trained):
     assert other.markdown[0].value != f"choice={state.SESSION}"
 
 
-@pytest.mark.slow
-def test_save_as_default_writes_the_model_new_sessions_start_with(trained, saved_model):
-    result = trained.session_state["training_job"].progress().result
-    trained.button(key="train_save").click().run()
-    np.testing.assert_array_equal(
-        SoftmaxClassifier.load(saved_model).weights, result.classifier.weights
-    )
-    assert not list(saved_model.parent.glob("*.tmp"))
+def save_action(teacher: bool) -> AppTest:
+    """The Train page's "Save as default" action for a real 28×28 model (the shipped "default";
+    what a finished MNIST training offers), for the teacher or a student."""
+
+    def action() -> None:
+        from softmax.model import SoftmaxClassifier, shipped_path
+        from softmax.ui import train_view
+
+        train_view._save_as_default(SoftmaxClassifier.load(shipped_path("default")))
+
+    at = AppTest.from_function(action, default_timeout=30)
+    at.session_state[UNLOCKED_KEY] = teacher
+    return at.run()
+
+
+def test_the_teacher_saves_the_default_that_new_sessions_start_with(saved_model):
+    at = save_action(teacher=True)
+    at.button(key="train_save").click().run()
+    assert not at.exception and not at.error
+    model = SoftmaxClassifier.load(shipped_path("default"))
+    assert SoftmaxClassifier.load(saved_model).fingerprint == model.fingerprint
+    assert "New sessions start with it" in at.caption[-1].value
+    assert sorted(p.name for p in saved_model.parent.iterdir()) == ["saved.npz"]
     fresh = AppTest.from_function(choice_page, default_timeout=30).run()
     assert fresh.markdown[0].value == f"choice={state.SAVED}"
+
+
+def test_a_student_is_not_offered_save_as_default_and_is_told_why(saved_model, monkeypatch):
+    monkeypatch.setenv(BEHIND_PROXY_ENV, "1")
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    at = save_action(teacher=False)
+    assert not at.exception
+    assert "train_save" not in [button.key for button in at.button]
+    assert "Saving the default model is for the teacher" in at.caption[0].value
+    assert not saved_model.exists()
+
+
+def test_a_save_that_fails_is_an_error_with_the_reason_not_a_traceback(monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(state.SAVED_ENV, str(blocker / "saved.npz"))
+    at = save_action(teacher=True)
+    at.button(key="train_save").click().run()
+    assert not at.exception
+    [error] = at.error
+    assert "Could not save the default model" in error.value
+    assert "File exists" in error.value and "a-file" in error.value  # where it went wrong
+
+
+@pytest.mark.slow
+def test_an_8x8_model_cannot_become_the_default_and_the_page_says_why(trained, saved_model):
+    trained.session_state[UNLOCKED_KEY] = True
+    trained.run()
+    assert trained.button(key="train_save").disabled
+    assert any("needs a 28×28 model" in caption.value for caption in trained.caption)
+    assert not saved_model.exists()
 
 
 @pytest.mark.slow

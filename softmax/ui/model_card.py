@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from softmax.model import SoftmaxClassifier, n_params
+from softmax.model import SoftmaxClassifier, best_for_drawings, n_params
 from softmax.ui import state
 from softmax.ui.architecture import summary_rows
 
@@ -101,7 +101,7 @@ def _shipped_models() -> None:
     if not metadata:
         st.info("No shipped models found in softmax/assets/.")
         return
-    best = state.best_for_drawings(metadata)
+    best = best_for_drawings(metadata)
     st.dataframe(
         pd.DataFrame(
             [

@@ -5,16 +5,21 @@ every session: never mutate them). The sidebar picker (`model_picker`, called by
 page) stores the choice under `st.session_state[CHOICE_KEY]`; views call `current_classifier()`.
 
 Choices: the shipped models that exist on disk, a file named by the `SOFTMAX_MODEL` environment
-variable (chosen by default when set), a model saved from the Train page with "Save as default"
-(at `saved_model_path()`: chosen by default otherwise, so new sessions start with it; sessions
-already open keep their choice), and the model trained in this session, which the train view
-stores in `st.session_state[TRAINED_KEY]`. To switch to it, set
-`st.session_state[CHOICE_KEY] = SESSION` before the picker renders (e.g. in a button callback).
+variable, a model the teacher saved from the Train page with "Save as default" (`save_default`,
+at `saved_model_path()`), and the model trained in this session, which the train view stores in
+`st.session_state[TRAINED_KEY]`. To switch to it, set `st.session_state[CHOICE_KEY] = SESSION`
+before the picker renders (e.g. in a button callback).
+
+A new session starts with SOFTMAX_MODEL when set, else the saved default, else the shipped model
+that reads drawings best (`model.default_shipped`, as the CLI and `SoftmaxClassifier.load()`):
+each only if it loads and reads the 28×28 canvas. One that does not is left out (or not made the
+default) with a warning in the sidebar. A session keeps the very model it started with or picked
+(`Pinned`) until it picks another: a default saved meanwhile changes nothing for it.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,17 +28,26 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from softmax import model
 from softmax.data import DataError, load_digits_8x8, load_mnist
-from softmax.model import SHIPPED, ModelFileError, SoftmaxClassifier, shipped_path
+from softmax.model import (
+    ModelFileError,
+    SoftmaxClassifier,
+    UnusableModel,
+    check_reads_canvas,
+    shipped_path,
+)
+from softmax.ui.markdown import literal
+from softmax.ui.teacher import is_teacher
 
 MODEL_ENV = "SOFTMAX_MODEL"
 SAVED_ENV = "SOFTMAX_SAVED_MODEL"  # where "Save as default" writes; ~/.softmax/saved.npz if unset
 SAVED = "saved"
 CHOICE_KEY = "model_choice"
+PINNED_KEY = "model_pinned"  # the Pinned model this session is using
 TRAINED_KEY = "trained_classifier"
 SESSION = "session"
 ENV_FILE = "file"
-FALLBACK = "default"
 LABELS = {
     "default": "Default (MNIST as is)",
     "deskew": "Deskew (straightened digits)",
@@ -50,52 +64,46 @@ class ModelChoice:
     key: str  # "default" | "deskew" | "drawn" | ENV_FILE | SAVED | SESSION
     label: str
     path: Path | None  # None for the session's model
+    reads_canvas: bool = True  # can be a new session's model (an 8×8 one cannot)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a configured model (SOFTMAX_MODEL, the saved default) is not a new session's model."""
+
+    what: str  # e.g. "The saved default model"
+    reason: str  # may name server paths: shown to the teacher only
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """The model a session chose, kept as loaded: a file rewritten later does not change it."""
+
+    key: str
+    classifier: SoftmaxClassifier
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _load(path: str, modified: float) -> SoftmaxClassifier:
-    """Read a model once per process; `modified` (mtime) in the key reloads a rewritten file."""
+def _load(path: str, version: tuple[int, int, int]) -> SoftmaxClassifier:
+    """Read a model once per process; `version` (inode, mtime, size) reloads a replaced file."""
     return SoftmaxClassifier.load(path)
 
 
 def load_classifier(path: str | os.PathLike) -> SoftmaxClassifier:
-    """The classifier saved at `path`, cached. Raises ModelFileError for a missing or bad file."""
+    """The classifier saved at `path`, cached. Raises ModelFileError for a missing or bad file,
+    or one no view can use (`model.check_usable`)."""
     path = Path(path)
     try:
-        modified = path.stat().st_mtime
+        stat = path.stat()
     except OSError as error:
         raise ModelFileError(f"no model file at {path}") from error
-    return _load(str(path), modified)
+    return _load(str(path), (stat.st_ino, stat.st_mtime_ns, stat.st_size))
 
 
 @st.cache_data(show_spinner=False, ttl=60)
 def shipped_metadata() -> dict[str, dict[str, Any]]:
-    """Metadata of each shipped model on disk, read from its .json sidecar (or the .npz)."""
-    found = {}
-    for name in SHIPPED:
-        path = shipped_path(name)
-        if not path.is_file():
-            continue
-        try:
-            found[name] = json.loads(path.with_suffix(".json").read_text())
-        except (OSError, ValueError):
-            try:
-                found[name] = SoftmaxClassifier.load(path).metadata
-            except ModelFileError:
-                found[name] = {}
-    return found
-
-
-def best_for_drawings(metadata: dict[str, dict[str, Any]]) -> str:
-    """The shipped model with the highest `drawn_accuracy` (how well it reads drawn digits)."""
-    scored = {
-        name: meta["drawn_accuracy"]
-        for name, meta in metadata.items()
-        if isinstance(meta.get("drawn_accuracy"), int | float)
-    }
-    if scored:
-        return max(scored, key=scored.__getitem__)
-    return FALLBACK if FALLBACK in metadata else next(iter(metadata), FALLBACK)
+    """Metadata of each shipped model on disk, read from the model files themselves."""
+    return model.shipped_metadata()
 
 
 def saved_model_path() -> Path:
@@ -104,39 +112,82 @@ def saved_model_path() -> Path:
     return Path(os.environ.get(SAVED_ENV) or Path.home() / ".softmax" / "saved.npz").expanduser()
 
 
-def model_choices() -> list[ModelChoice]:
-    """What the picker offers, in order: SOFTMAX_MODEL file, saved default, shipped models,
-    session model."""
-    choices = []
-    env_path = os.environ.get(MODEL_ENV)
-    if env_path:
-        choices.append(ModelChoice(ENV_FILE, f"File: {Path(env_path).name}", Path(env_path)))
+def save_default(classifier: SoftmaxClassifier) -> Path:
+    """Make `classifier` the model new sessions start with; returns where it was written.
+
+    Only a model that reads the canvas can (UnusableModel otherwise). One file, replaced in one
+    rename, with no .json beside it (an earlier save's is removed): whatever reads it while two
+    saves race gets one whole model. OSError when the folder cannot be written.
+    """
+    check_reads_canvas(classifier)
+    path = saved_model_path()
+    classifier.save(path, sidecar=False)
+    path.with_suffix(".json").unlink(missing_ok=True)
+    return path
+
+
+def _configured() -> tuple[list[ModelChoice], list[Problem]]:
+    """The SOFTMAX_MODEL file and the saved default, each as a choice when it loads, and a
+    warning for each that cannot be used or cannot be a new session's model."""
+    found = []
+    if os.environ.get(MODEL_ENV):
+        path = Path(os.environ[MODEL_ENV])
+        found.append((ENV_FILE, f"File: {path.name}", path, f"The model file {MODEL_ENV} names"))
     if saved_model_path().is_file():
-        choices.append(ModelChoice(SAVED, LABELS[SAVED], saved_model_path()))
+        found.append((SAVED, LABELS[SAVED], saved_model_path(), "The saved default model"))
+    choices, problems = [], []
+    for key, label, path, what in found:
+        try:
+            reads_canvas = _reads_canvas(load_classifier(path))
+        except ModelFileError as error:
+            problems.append(Problem(what, str(error)))
+            continue
+        choices.append(ModelChoice(key, label, path, reads_canvas))
+        if not reads_canvas:
+            problems.append(Problem(what, "it reads 8×8 images, not drawings"))
+    return choices, problems
+
+
+def _reads_canvas(classifier: SoftmaxClassifier) -> bool:
+    try:
+        check_reads_canvas(classifier)
+    except UnusableModel:
+        return False
+    return True
+
+
+def model_choices() -> list[ModelChoice]:
+    """What the picker offers, in order: SOFTMAX_MODEL file and saved default (when they load),
+    shipped models, session model."""
+    choices = _configured()[0]
     choices += [ModelChoice(name, LABELS[name], shipped_path(name)) for name in shipped_metadata()]
-    if isinstance(st.session_state.get(TRAINED_KEY), SoftmaxClassifier):
-        choices.append(ModelChoice(SESSION, LABELS[SESSION], None))
+    trained = st.session_state.get(TRAINED_KEY)
+    if isinstance(trained, SoftmaxClassifier):
+        choices.append(ModelChoice(SESSION, LABELS[SESSION], None, trained.n_inputs == 784))
     return choices
 
 
 def default_choice(choices: list[ModelChoice]) -> str:
-    """SOFTMAX_MODEL when set, else a saved default, else the shipped model that reads drawings
-    best."""
-    keys = [choice.key for choice in choices]
+    """SOFTMAX_MODEL when set, else a saved default (each only if it reads the canvas), else
+    the shipped model that reads drawings best."""
+    usable = {choice.key for choice in choices if choice.reads_canvas}
     for preferred in (ENV_FILE, SAVED):
-        if preferred in keys:
+        if preferred in usable:
             return preferred
-    best = best_for_drawings(shipped_metadata())
-    return best if best in keys else (keys[0] if keys else FALLBACK)
+    best = model.best_for_drawings(shipped_metadata())
+    keys = [choice.key for choice in choices]
+    return best if best in keys else (keys[0] if keys else model.FALLBACK)
 
 
 def model_picker() -> None:
     """The sidebar's model selectbox; its choice is read back by `current_choice()`."""
     choices = model_choices()
+    for problem in _configured()[1]:
+        _sidebar_problem(problem, default_choice(choices), choices)
     if not choices:
         st.sidebar.error(
-            f"No model found: the shipped models are missing from {shipped_path(FALLBACK).parent} "
-            f"and {MODEL_ENV} is not set. Train one with `python -m softmax train`."
+            "No model found: the shipped models are missing and no other model is set. "
+            "Train one with `python -m softmax train`."
         )
         return
     labels = {choice.key: choice.label for choice in choices}
@@ -149,11 +200,45 @@ def model_picker() -> None:
         key=CHOICE_KEY,
         help="Which trained softmax the pages use. Details on the Model card page.",
     )
-    best = best_for_drawings(shipped_metadata())
+    best = model.best_for_drawings(shipped_metadata())
     if default_choice(choices) == best:
         st.sidebar.caption(
             f"Starts with *{labels[best]}*: of the shipped models, it reads drawn digits best."
         )
+    with contextlib.suppress(ModelFileError):  # the page says what is wrong with it
+        _session_model(current_choice())  # pinned from the first page this session opens
+    _newer_default_note()
+
+
+def _sidebar_problem(problem: Problem, fallback: str, choices: list[ModelChoice]) -> None:
+    """A warning about a configured model; its reason (it may name paths) only for the teacher."""
+    label = next((choice.label for choice in choices if choice.key == fallback), fallback)
+    reason = f" ({literal(problem.reason)})" if is_teacher() else ""
+    st.sidebar.warning(
+        f"{problem.what} cannot be used as the default{reason}. New sessions start with *{label}*.",
+        icon=":material/warning:",
+    )
+
+
+def _newer_default_note() -> None:
+    """Tell a session using the saved default that the teacher has saved a newer one."""
+    pinned = st.session_state.get(PINNED_KEY)
+    if pinned is None or pinned.key != SAVED:
+        return
+    try:
+        newest = load_classifier(saved_model_path())
+    except ModelFileError:
+        return
+    if newest.fingerprint != pinned.classifier.fingerprint:
+        st.sidebar.info(
+            "A newer default was saved since this session chose it; it keeps the one it has.",
+            icon=":material/update:",
+        )
+        st.sidebar.button("Use the newer default", key="model_newer", on_click=_unpin)
+
+
+def _unpin() -> None:
+    st.session_state.pop(PINNED_KEY, None)
 
 
 def current_choice() -> ModelChoice | None:
@@ -162,7 +247,26 @@ def current_choice() -> ModelChoice | None:
     if not choices:
         return None
     key = st.session_state.get(CHOICE_KEY) or default_choice(choices)
-    return next((choice for choice in choices if choice.key == key), choices[0])
+    chosen = next((choice for choice in choices if choice.key == key), None)
+    if chosen is None:
+        key = default_choice(choices)
+        chosen = next((choice for choice in choices if choice.key == key), choices[0])
+    return chosen
+
+
+def _session_model(choice: ModelChoice | None) -> SoftmaxClassifier | None:
+    """The model this session uses for `choice`: the one pinned when it was chosen, else loaded
+    now and pinned. ModelFileError when it cannot be loaded."""
+    if choice is None:
+        return None
+    if choice.path is None:
+        return st.session_state[TRAINED_KEY]
+    pinned = st.session_state.get(PINNED_KEY)
+    if isinstance(pinned, Pinned) and pinned.key == choice.key:
+        return pinned.classifier
+    classifier = load_classifier(choice.path)
+    st.session_state[PINNED_KEY] = Pinned(choice.key, classifier)
+    return classifier
 
 
 def current_classifier() -> SoftmaxClassifier | None:
@@ -171,14 +275,11 @@ def current_classifier() -> SoftmaxClassifier | None:
     if choice is None:
         st.error("No model to use: see the sidebar.")
         return None
-    if choice.path is None:
-        return st.session_state[TRAINED_KEY]
     try:
-        return load_classifier(choice.path)
+        return _session_model(choice)
     except ModelFileError as error:
-        st.error(
-            f"Could not load the model “{choice.label}”: {error}. Pick another in the sidebar."
-        )
+        reason = f": {literal(str(error))}" if is_teacher() else ""
+        st.error(f"Could not load the model “{choice.label}”{reason}. Pick another in the sidebar.")
         return None
 
 

@@ -7,7 +7,8 @@ the server.
 
 What a run changes: nothing for anyone until asked. "Use in this session" puts the model in this
 session's `st.session_state[state.TRAINED_KEY]` (the sidebar picker offers it, only here); "Save
-as default" writes it atomically to `state.saved_model_path()`, which new sessions start with.
+as default", for the teacher only (`teacher_gate`) and only for a model that reads the canvas,
+writes it atomically to `state.saved_model_path()`, which new sessions start with.
 """
 
 from __future__ import annotations
@@ -19,15 +20,26 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from softmax import charts, explain
 from softmax.data import DataError
-from softmax.model import SHIPPED, ModelFileError, SoftmaxClassifier, n_params, shipped_path
+from softmax.model import (
+    SHIPPED,
+    ModelFileError,
+    SoftmaxClassifier,
+    UnusableModel,
+    check_reads_canvas,
+    n_params,
+    shipped_path,
+)
 from softmax.recipes import OPTIMIZERS, RECIPES, Recipe
 from softmax.train import TrainResult
 from softmax.training_jobs import Progress, SlotBusy, TrainingJob, TrainingSlot
 from softmax.ui import state
+from softmax.ui.markdown import literal
+from softmax.ui.teacher import teacher_gate
 
 JOB_KEY = "training_job"  # the job this session started; kept after it ends, for its result
 REFUSED_KEY = "training_refused"  # why the last Start was refused
 SAVED_KEY = "training_saved"  # where the last "Save as default" wrote
+SAVE_FAILED_KEY = "training_save_failed"  # why the last "Save as default" failed
 RECIPE_KEY, DATASET_KEY = "train_recipe", "train_dataset"
 OPTIMIZER_KEY, RATE_KEY = "train_optimizer", "train_learning_rate"
 BATCH_KEY, EPOCHS_KEY = "train_batch_size", "train_epochs"
@@ -330,24 +342,48 @@ def _actions(result: TrainResult) -> None:
         help="The sidebar's model for this browser session only; nobody else sees it.",
         width="stretch",
     )
-    save.button(
-        "Save as default",
-        key="train_save",
-        icon=":material/save:",
-        on_click=_save,
-        args=(result.classifier,),
-        help=f"Writes {state.saved_model_path()}: every new session starts with it.",
-        width="stretch",
-    )
+    with save:
+        _save_as_default(result.classifier)
     if st.session_state.get(state.TRAINED_KEY) is result.classifier:
         use.caption("In use in this session: see the sidebar.")
         if result.classifier.n_inputs != 784:
             use.caption(
                 "The drawing page needs a 28×28 model; the explorer and lesson use this one."
             )
+
+
+def _save_as_default(classifier: SoftmaxClassifier) -> None:
+    """The "Save as default" button: for the teacher, and for a model that reads the canvas."""
+    if not teacher_gate("Saving the default model"):
+        return
+    try:
+        check_reads_canvas(classifier)
+    except UnusableModel as reason:
+        st.button(
+            "Save as default",
+            key="train_save",
+            icon=":material/save:",
+            disabled=True,
+            width="stretch",
+        )
+        st.caption(f"Only a model that can read drawings can be everyone's default: {reason}.")
+        return
+    st.button(
+        "Save as default",
+        key="train_save",
+        icon=":material/save:",
+        on_click=_save,
+        args=(classifier,),
+        help="Every new session starts with it; sessions already open keep their model.",
+        width="stretch",
+    )
+    failed = st.session_state.pop(SAVE_FAILED_KEY, None)
+    if failed:
+        where = literal(str(state.saved_model_path()))
+        st.error(f"Could not save the default model to {where}: {failed}", icon=":material/error:")
     saved = st.session_state.get(SAVED_KEY)
     if saved:
-        save.caption(f"Saved to {saved}. New sessions start with it.")
+        st.caption(f"Saved to {literal(saved)}. New sessions start with it.")
 
 
 def _use(classifier: SoftmaxClassifier) -> None:
@@ -356,7 +392,15 @@ def _use(classifier: SoftmaxClassifier) -> None:
 
 
 def _save(classifier: SoftmaxClassifier) -> None:
-    st.session_state[SAVED_KEY] = str(classifier.save(state.saved_model_path()))
+    """Button callback: a failure is kept to show as an st.error, never raised into the page."""
+    try:
+        st.session_state[SAVED_KEY] = str(state.save_default(classifier))
+    except (OSError, ValueError) as error:  # UnusableModel is a ValueError
+        reason = str(error)
+        if isinstance(error, OSError) and error.strerror:  # no "[Errno 13]" on the page
+            reason = error.strerror + (f": {literal(error.filename)}" if error.filename else "")
+        st.session_state[SAVE_FAILED_KEY] = f"{reason}."
+        st.session_state.pop(SAVED_KEY, None)
 
 
 def _dataset_name(dataset: str) -> str:
