@@ -75,3 +75,29 @@ def test_before_an_upload_the_page_asks_for_one():
     at = AppTest.from_function(empty_page, default_timeout=30).run()
     assert not at.exception
     assert at.info[0].value.startswith("No picture yet")
+
+
+TRAP = "![x](http://127.0.0.1:9/spy.png) :red[**loud**] $x^2$ `tick`.png"
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (photo(lambda pen: None), "warning"),  # nothing drawn
+        (b"not a picture at all", "error"),
+        (
+            photo(lambda pen: pen.line([(310, 120), (290, 680)], fill=(30, 30, 40), width=45)),
+            "caption",
+        ),
+    ],
+    ids=["blank", "junk", "photo"],
+)
+def test_a_file_name_is_shown_as_written_never_as_markdown(data, where):
+    """In a code span (its fence longer than any backtick run in the name) Markdown's links,
+    images, emphasis, colours and maths are plain text; the e2e test checks nothing loads."""
+    at = shown(data, TRAP)
+    if where == "caption":
+        texts = [caption for image in at.get("image") for caption in image.captions]
+    else:
+        texts = [element.value for element in at.get(where)]
+    assert any(f"``{TRAP}``" in text for text in texts), texts

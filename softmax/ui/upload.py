@@ -1,9 +1,10 @@
 """Upload a photo of a handwritten digit and see it read exactly like a drawing.
 
-The file is decoded defensively (`preprocess.read_image`: size cap, decompression-bomb guard,
-EXIF rotation), cleaned into MNIST's form (`preprocess.image_to_mnist`: dark ink on light paper is
-inverted, uneven light removed, cropped, fitted into 20×20, centred) and explained with the
-drawing page's own displays.
+The file is decoded defensively (`preprocess.read_image`: only the formats people upload, a size,
+pixel and memory cap, EXIF rotation), brought into MNIST's form (`preprocess.image_to_mnist`: a
+clean digital drawing read exactly as the canvas; a photo inverted if dark on light, uneven light
+removed; then cropped, fitted into 20×20, centred) and explained with the drawing page's own
+displays. The file's name is the visitor's text: it is shown verbatim, never as Markdown.
 """
 
 from __future__ import annotations
@@ -11,13 +12,21 @@ from __future__ import annotations
 import streamlit as st
 
 from softmax import charts
-from softmax.preprocess import EmptyImageError, ImageError, image_to_mnist, read_image
+from softmax.preprocess import (
+    MAX_BYTES,
+    UPLOAD_EXTENSIONS,
+    EmptyImageError,
+    ImageError,
+    image_to_mnist,
+    looks_drawn,
+    read_image,
+)
 from softmax.ui import state
+from softmax.ui.markdown import literal
 from softmax.ui.reading import explain_input
 
 UPLOAD_KEY = "upload_file"
 NAIVE_KEY = "upload_naive"
-TYPES = ["png", "jpg", "jpeg"]
 
 
 def render() -> None:
@@ -28,7 +37,10 @@ def render() -> None:
         "It is cleaned the way MNIST's scans were, then read by the model chosen in the sidebar."
     )
     uploaded = st.file_uploader(
-        "A PNG or JPEG of one handwritten digit", type=TYPES, key=UPLOAD_KEY
+        "A photo or drawing of one handwritten digit (PNG, JPEG, WebP, GIF or BMP)",
+        type=list(UPLOAD_EXTENSIONS),
+        key=UPLOAD_KEY,
+        max_upload_size=MAX_BYTES // 2**20,
     )
     if uploaded is None:
         st.info("No picture yet: drop one above, or press Browse files.", icon=":material/upload:")
@@ -49,17 +61,17 @@ def show_upload(data: bytes, name: str) -> None:
         )
     except EmptyImageError:
         st.warning(
-            f"No digit found in {name}: nothing stands out from the background. Try a darker "
-            "pen, more light, or a closer crop."
+            f"No digit found in {literal(name)}: nothing stands out from the background. Try a "
+            "darker pen, more light, or a closer crop."
         )
         return
     except ImageError as error:
-        st.error(f"Could not use {name}: {error}. Upload a PNG or JPEG photo of a digit.")
+        st.error(f"Could not use {literal(name)}: {error}. Upload a photo or drawing of a digit.")
         return
     photo, sees = st.columns(2, gap="large")
     with photo:
         st.subheader("Your picture")
-        st.image(image.convert("RGB"), caption=name, width=280)
+        st.image(image.convert("RGB"), caption=literal(name), width=280)
     with sees:
         st.subheader("What the model sees")
         st.altair_chart(charts.pixel_grid(x, size=252), width="content", key="upload_input")
@@ -68,10 +80,15 @@ def show_upload(data: bytes, name: str) -> None:
         )
         if naive:
             st.caption("Naive: the whole photo shrunk to 28×28, ink wherever it was.")
+        elif looks_drawn(image):
+            st.caption(
+                "A clean digital drawing, read exactly like the canvas: white ink on black, "
+                "cropped, fitted into 20×20 and centred in 28×28, like every MNIST digit."
+            )
         else:
             st.caption(
-                "Inverted to white ink on black, cropped, fitted into 20×20 and centred in "
-                "28×28, like every MNIST digit."
+                "A photo: inverted to white ink on black, uneven light and noise removed, "
+                "cropped, fitted into 20×20 and centred in 28×28, like every MNIST digit."
             )
     if classifier is None:
         return
