@@ -4,6 +4,10 @@ Each view is a module in softmax/ui/ with a `render()`; adding one is one `st.Pa
 in PAGES. A view's module is imported when the view is first shown, so a visitor who only draws
 never waits for the others' imports. The sidebar's model picker is drawn here so every view shares
 the session's choice.
+
+Every page has its own URL, `/draw` included: Streamlit serves its default page at `/` only, so the
+default is a hidden page that moves the visitor on to `/draw` before anything is drawn, and a
+bookmark, QR code or shared link to any page opens that page.
 """
 
 from __future__ import annotations
@@ -28,10 +32,9 @@ def view(module: str) -> Callable[[], None]:
 
 st.set_page_config(page_title="Softmax studio", page_icon="✏️", layout="wide")
 
+DRAW = st.Page(view("draw"), title="Draw a digit", icon=":material/draw:", url_path="draw")
 PAGES = [
-    st.Page(
-        view("draw"), title="Draw a digit", icon=":material/draw:", url_path="draw", default=True
-    ),
+    DRAW,
     st.Page(
         view("upload"), title="Upload a photo", icon=":material/photo_camera:", url_path="upload"
     ),
@@ -51,6 +54,12 @@ PAGES = [
 # Streamlit leaves 6rem above the title; on a projector every row of pixels counts.
 st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 2.5rem; }</style>")
 
-page = st.navigation(PAGES)
+
+def start() -> None:
+    """`/`: on to the drawing page, at its own URL."""
+    st.switch_page(DRAW)
+
+
+page = st.navigation([st.Page(start, default=True, visibility="hidden"), *PAGES])
 state.model_picker()
 page.run()

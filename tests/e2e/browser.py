@@ -58,17 +58,19 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app.py` on a free port, headless, no file watcher, no usage stats."""
+    """`streamlit run app.py` on a free port, headless, no file watcher, no usage stats, with the
+    project's .streamlit/config.toml (it runs in the project's folder)."""
 
-    def __init__(self, env: dict[str, str | None] | None = None) -> None:
-        """`env` adds to (a value) or removes from (None) this process' environment."""
+    def __init__(self, env: dict[str, str | None] | None = None, script: str = "app.py") -> None:
+        """`env` adds to (a value) or removes from (None) this process' environment; `script`
+        is the app to run (another script tests the project's settings on it)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         handle, log = tempfile.mkstemp(prefix="streamlit-", suffix=".log")
         os.close(handle)
         self.log = Path(log)
         environment = {**os.environ, **(env or {})}
-        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        command = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
                    "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
         with self.log.open("wb") as output:  # the child keeps its own copy of the handle
