@@ -26,16 +26,23 @@ if not MISSING:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 
-@pytest.fixture(scope="session")
-def app_server() -> Iterator[AppServer]:
+def start_server(env: dict[str, str | None] | None = None, script: str = "app.py") -> AppServer:
+    """A healthy app server for a fresh visitor (plus `env`), or the test fails with its log.
+    The caller stops it."""
     if MISSING:
         pytest.skip(f"e2e tests need a browser: {MISSING}")
-    server = AppServer(FRESH_VISITOR)
+    server = AppServer({**FRESH_VISITOR, **(env or {})}, script=script)
     try:
         server.wait_healthy()
     except RuntimeError as error:
         server.stop()
         pytest.fail(str(error), pytrace=False)
+    return server
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[AppServer]:
+    server = start_server()
     yield server
     server.stop()
 

@@ -25,7 +25,8 @@ from softmax.model import SoftmaxClassifier
 from softmax.preprocess import MAX_BYTES
 from softmax.ui.teacher import BEHIND_PROXY_ENV, PASSWORD_ENV
 
-from .browser import EXPECT_TIMEOUT, FRESH_VISITOR, VIEWPORT, AppServer, wait_until_idle
+from .browser import EXPECT_TIMEOUT, VIEWPORT, wait_until_idle
+from .conftest import start_server
 from .test_draw import prediction
 from .test_teaching import RESULT, TRAINING_TIMEOUT, open_view, start_training
 
@@ -35,16 +36,6 @@ pytestmark = pytest.mark.e2e
 
 UPLOADER = "[data-testid=stFileUploader] input[type=file]"
 SEVEN = render_strokes([[(80, 50), (200, 50), (120, 240)]], 20)  # (280, 280, 4) canvas-like
-
-
-def started(env: dict[str, str | None], script: str = "app.py") -> AppServer:
-    server = AppServer({**FRESH_VISITOR, **env}, script=script)
-    try:
-        server.wait_healthy()
-    except RuntimeError as error:
-        server.stop()
-        pytest.fail(str(error), pytrace=False)
-    return server
 
 
 @pytest.fixture
@@ -72,7 +63,7 @@ def test_the_teacher_on_the_server_machine_saves_the_default_new_sessions_start_
     open_tab, tmp_path
 ):
     saved = tmp_path / "saved.npz"
-    server = started({"SOFTMAX_SAVED_MODEL": str(saved), BEHIND_PROXY_ENV: None})
+    server = start_server({"SOFTMAX_SAVED_MODEL": str(saved), BEHIND_PROXY_ENV: None})
     try:
         teacher = open_tab(f"{server.url}/train")
         open_view(teacher, server.url, "train", "Start training")
@@ -91,7 +82,9 @@ def test_the_teacher_on_the_server_machine_saves_the_default_new_sessions_start_
 
 def test_behind_a_proxy_save_as_default_is_refused_saying_why(open_tab, tmp_path):
     saved = tmp_path / "saved.npz"
-    server = started({"SOFTMAX_SAVED_MODEL": str(saved), BEHIND_PROXY_ENV: "1", PASSWORD_ENV: None})
+    server = start_server(
+        {"SOFTMAX_SAVED_MODEL": str(saved), BEHIND_PROXY_ENV: "1", PASSWORD_ENV: None}
+    )
     try:
         tab = open_tab(f"{server.url}/train")
         open_view(tab, server.url, "train", "Start training")
@@ -184,7 +177,7 @@ def test_an_unforeseen_error_shows_visitors_no_traceback_and_the_log_keeps_it(op
     """The project's settings (its .streamlit/config.toml) on a script that fails."""
     script = tmp_path / "boom.py"
     script.write_text(BOOM)
-    server = started({}, script=str(script))
+    server = start_server({}, script=str(script))
     try:
         tab = open_tab(server.url)
         expect(tab.get_by_role("heading", name="A page with a bug")).to_be_visible()
