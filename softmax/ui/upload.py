@@ -33,8 +33,9 @@ def render() -> None:
     """The page."""
     st.title("Upload a photo of a digit")
     st.caption(
-        "Write one digit on paper with a thick felt pen, photograph it, and upload the photo. "
-        "It is cleaned the way MNIST's scans were, then read by the model chosen in the sidebar."
+        "Write one digit on paper with a thick felt pen, photograph it, and upload the photo, "
+        "or upload a drawing from a drawing app. A photo is cleaned the way MNIST's scans were, "
+        "a drawing read exactly like the canvas; then the model chosen in the sidebar reads it."
     )
     uploaded = st.file_uploader(
         "A photo or drawing of one handwritten digit (PNG, JPEG, WebP, GIF or BMP)",
