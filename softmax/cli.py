@@ -1,4 +1,4 @@
-"""`python -m softmax train | evaluate | predict | bench`: the package from a shell.
+"""`python -m softmax train | evaluate | predict | bench | classroom`: the package from a shell.
 
 Bad input (a missing or foreign file, an empty image, an unknown recipe, a bad number, a model no
 view can use) ends with exactly one line `error: ...` on stderr and exit status 2, never a
@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from softmax.classroom_cli import add_classroom_parser
     from softmax.preprocess import MODES
     from softmax.recipes import OPTIMIZERS, RECIPES
 
@@ -113,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-train", action="store_true", help="skip timing the default recipe")
     bench.add_argument("--json", action="store_true", help="print JSON instead of text")
     bench.set_defaults(run=run_bench)
+
+    add_classroom_parser(commands)
     return parser
 
 

@@ -780,11 +780,10 @@ class Store:
         try:
             yield
         except _UNAVAILABLE as error:
-            reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+            lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+            reason = lines[0] if lines else type(error).__name__
             where = self.url.render_as_string(hide_password=True)
-            raise StoreUnavailable(
-                f"the database {where} is not answering: {reason[0] if reason else error!r}"
-            ) from error
+            raise StoreUnavailable(f"the database {where} is not answering: {reason}") from error
 
     @contextmanager
     def _transaction(self, read_only: bool = False) -> Iterator[Connection]:
