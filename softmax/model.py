@@ -18,13 +18,14 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from softmax.files import write_atomically
 
 ASSETS = Path(__file__).parent / "assets"
 SHIPPED = ("default", "deskew", "drawn")
@@ -240,9 +241,9 @@ class SoftmaxClassifier:
         def write_npz(file) -> None:
             np.savez(file, weights=self.weights, bias=self.bias, metadata=np.array(metadata_json))
 
-        _write_atomically(path, write_npz, binary=True)
+        write_atomically(path, write_npz, binary=True)
         if sidecar:
-            _write_atomically(path.with_suffix(".json"), lambda f: f.write(metadata_json + "\n"))
+            write_atomically(path.with_suffix(".json"), lambda f: f.write(metadata_json + "\n"))
         return path
 
     @classmethod
@@ -377,18 +378,3 @@ def shipped_path(name: str) -> Path:
     if name not in SHIPPED:
         raise ValueError(f"shipped models are {', '.join(SHIPPED)}; got {name!r}")
     return ASSETS / f"{name}.npz"
-
-
-def _write_atomically(path: Path, write, binary: bool = False) -> None:
-    """Call `write(file)` on a temporary file beside `path`, then rename it over `path`."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb" if binary else "w") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp makes 0600; a model is meant to be read by others
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
