@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NGINX = Path("/usr/sbin/nginx")
 NGINX_SITE = ROOT / "deploy" / "nginx-softmax.conf"
 STARTUP_TIMEOUT = 60.0  # s: a cold start on a busy 2-core machine
+_FIELD = re.compile(r'(\w+)=(?:"([^"]*)"|(\S+))')  # name=value or name="a value" in nginx's log
 
 
 def free_port() -> int:
@@ -214,12 +215,14 @@ class NginxProxy:
             return response.status, response.read().decode(errors="replace"), dict(response.headers)
 
     def requests(self) -> list[dict[str, str]]:
-        """The access log so far, one dict per request: `replica`, `key`, `request`, `status`."""
+        """The access log so far, one dict per request: `request`, `status`, `key`, `time` and
+        `replica`, the one that answered (nginx lists any it tried before: "a:1, b:2")."""
         entries = []
         for line in self.access_log.read_text().splitlines():
-            fields = dict(re.findall(r"(\w+)=(\S+)", line.split('"', 2)[-1]))
-            fields["request"] = line.split('"')[1] if '"' in line else ""
-            entries.append(fields)
+            _, request, fields = line.split('"', 2)
+            entry = {name: quoted or bare for name, quoted, bare in _FIELD.findall(fields)}
+            entry["replica"] = entry.get("replica", "").split(", ")[-1]
+            entries.append({"request": request, **entry})
         return entries
 
     def errors(self) -> str:

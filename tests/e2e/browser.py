@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,8 @@ import time
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+
+from services import free_port  # tests/ is on sys.path (pytest's rootdir, or the bench's)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,12 +50,6 @@ MISSING = (
     if not CHROMIUM.exists()
     else None
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class AppServer:
