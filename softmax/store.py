@@ -37,6 +37,7 @@ import math
 import os
 import secrets
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -412,6 +413,7 @@ class Store:
         self.url = _parse_url(database_url(url))
         self.timeout = timeout
         self._engine = _create_engine(self.url, timeout)
+        self._write_lock = threading.Lock() if self.backend == "sqlite" else None
         with self._unavailable():
             upgrade(self._engine)
 
@@ -613,7 +615,10 @@ class Store:
                 .order_by(drawings.c.created_at, drawings.c.id)
             ).all()
         n = len(rows)
-        column = {c.name: [getattr(row, c.name) for row in rows] for c in drawings.columns}
+        columns = list(zip(*rows, strict=True)) or [()] * len(
+            drawings.columns
+        )  # one tuple per column
+        column = dict(zip(drawings.c.keys(), columns, strict=True))
         pixels = np.frombuffer(b"".join(column["pixels"]), dtype=np.uint8).reshape(n, 28, 28)
         probabilities = np.frombuffer(b"".join(column["probabilities"]), dtype="<f4")
         created = [t.replace(tzinfo=None) for t in column["created_at"]]  # UTC, naive for numpy
@@ -788,10 +793,25 @@ class Store:
     @contextmanager
     def _transaction(self, read_only: bool = False) -> Iterator[Connection]:
         """One transaction, committed at the end of the block, rolled back on an exception."""
-        with self._unavailable(), self._engine.connect() as connection:
+        with self._unavailable(), self._writer(read_only), self._engine.connect() as connection:
             connection.execution_options(**{_READ_ONLY: read_only})
             with connection.begin():
                 yield connection
+
+    @contextmanager
+    def _writer(self, read_only: bool) -> Iterator[None]:
+        """SQLite takes one writer at a time; this process' writers queue on a lock rather than
+        in SQLite's busy handler, which sleeps in growing steps (p95 of 30 students saving at
+        once: 570 ms without the lock). Other processes still wait in the busy handler."""
+        if read_only or self._write_lock is None:
+            yield
+            return
+        if not self._write_lock.acquire(timeout=self.timeout):
+            raise StoreUnavailable(f"the database is busy: no write slot within {self.timeout} s")
+        try:
+            yield
+        finally:
+            self._write_lock.release()
 
     def _class_id(self, connection: Connection, code: str) -> int:
         found = connection.execute(select(classes.c.id).where(classes.c.code == code)).scalar()
