@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import platform
 import threading
 import time
@@ -110,12 +111,19 @@ def fit(
     data: Dataset | tuple[Split, Split] | None = None,
     callbacks: Sequence[Any] = (),
     verbose: int = 0,
+    extra: Split | None = None,
+    extra_weight: float = 1.0,
 ) -> TrainResult:
     """Train `build_model()` with `recipe` on `data` (None: real MNIST) and return the result.
 
     `callbacks` holds `keras.callbacks.Callback`s and/or `ProgressCallback`s; `verbose` is
     Keras' (0 silent, 1 progress bar, 2 a line per epoch). Works for any square image size:
     MNIST's 28×28 or the 8×8 digits (`deskew` and `drawn` need 28×28).
+
+    `extra` adds labelled images (a class's own drawings: images (m, side, side) like the data's,
+    labels (m,)) to the training set, prepared as the recipe prepares its own; each counts
+    `extra_weight` times an ordinary image in the loss (Keras' `sample_weight`), so that a few
+    hundred of them weigh something among tens of thousands.
 
     Deterministic: `keras.utils.set_random_seed(recipe.seed)` seeds the initial weights and the
     shuffling (it also reseeds Python's and numpy's global generators). On CPU the same recipe,
@@ -125,7 +133,16 @@ def fit(
     Raises ValueError for data of the wrong shape or a recipe the data cannot use.
     """
     dataset = _as_dataset(data)
-    (x, y_train), (x_val, y_test) = _inputs(recipe, dataset)
+    if extra is not None:
+        extra = _checked("extra", *extra, side=dataset.train[0].shape[1])
+    if not (
+        isinstance(extra_weight, int | float) and math.isfinite(extra_weight) and extra_weight > 0
+    ):
+        raise ValueError(f"extra_weight must be a positive number; got {extra_weight!r}")
+    (x, y_train), (x_val, y_test) = _inputs(recipe, dataset, extra)
+    weights = np.ones(len(x), dtype=np.float32)  # (n,) each image's weight in the loss
+    if extra is not None:
+        weights[len(x) - len(extra[1]) :] = extra_weight  # the extra images come last
 
     import keras
 
@@ -144,6 +161,7 @@ def fit(
     history = model.fit(
         x,
         one_hot(y_train),  # (n, 10), the notebook's to_categorical
+        sample_weight=weights if extra is not None else None,
         batch_size=recipe.batch_size,
         epochs=recipe.epochs,
         shuffle=True,
@@ -167,6 +185,9 @@ def fit(
         "dataset": dataset.name,
         "data_sha256": dataset.sha256,
         "train_size": len(x),
+        **(
+            {"extra_size": len(extra[1]), "extra_weight": extra_weight} if extra is not None else {}
+        ),
         "test_size": len(x_val),
         "test_accuracy": test_accuracy,
         "train_accuracy": trained.accuracy(x, y_train),
@@ -185,8 +206,9 @@ def fit(
     )
 
 
-def _inputs(recipe: Recipe, dataset: Dataset) -> tuple[Split, Split]:
-    """The recipe's training and test inputs: drawn digits added, deskewed, /255, flattened."""
+def _inputs(recipe: Recipe, dataset: Dataset, extra: Split | None = None) -> tuple[Split, Split]:
+    """The recipe's training and test inputs: drawn digits and `extra` added (last), deskewed,
+    /255, flattened."""
     (x_train, y_train), (x_test, y_test) = dataset.train, dataset.test
     side = x_train.shape[1]
     if (recipe.deskew or recipe.drawn) and side != 28:
@@ -197,6 +219,9 @@ def _inputs(recipe: Recipe, dataset: Dataset) -> tuple[Split, Split]:
         drawn_images, drawn_labels = drawn_digits(recipe.drawn, seed=recipe.seed, split="train")
         x_train = np.concatenate([to_unit(x_train), drawn_images])  # (n + drawn, 28, 28)
         y_train = np.concatenate([y_train, drawn_labels])
+    if extra is not None:
+        x_train = np.concatenate([to_unit(x_train), to_unit(extra[0])])  # (n + m, side, side)
+        y_train = np.concatenate([y_train, extra[1]])
     if recipe.deskew:
         from softmax.preprocess import deskew
 
@@ -219,30 +244,39 @@ def _as_dataset(data: Dataset | tuple[Split, Split] | None) -> Dataset:
         digest = hashlib.sha256(b"".join(a.tobytes() for a in arrays)).hexdigest()
         data = Dataset("arrays", (arrays[0], arrays[1]), (arrays[2], arrays[3]), digest)
     for part, (images, labels) in (("train", data.train), ("test", data.test)):
-        if images.ndim != 3 or images.shape[1] != images.shape[2] or len(images) == 0:
-            raise ValueError(f"{part} images must be (n, side, side), got {images.shape}")
-        if images.dtype != np.uint8 and not (
-            images.dtype.kind == "f" and images.min() >= 0 and images.max() <= 1
-        ):
-            raise ValueError(
-                f"{part} images must be uint8 0–255 or float 0–1, got {images.dtype} "
-                f"from {images.min()} to {images.max()}"
-            )
-        if (
-            labels.shape != (len(images),)
-            or labels.dtype.kind not in "iu"
-            or labels.min() < 0
-            or labels.max() > 9
-        ):
-            raise ValueError(
-                f"{part} labels must be (n,) digits 0–9 for {len(images)} images, "
-                f"got {labels.dtype}{labels.shape}"
-            )
+        _checked(part, images, labels)
     if data.train[0].shape[1:] != data.test[0].shape[1:]:
         raise ValueError(
             f"train and test images differ in size: {data.train[0].shape} vs {data.test[0].shape}"
         )
     return data
+
+
+def _checked(part: str, images, labels, side: int | None = None) -> Split:
+    """(images, labels) as arrays, or ValueError naming `part` and what is wrong with it."""
+    images, labels = np.asarray(images), np.asarray(labels)
+    if images.ndim != 3 or images.shape[1] != images.shape[2] or len(images) == 0:
+        raise ValueError(f"{part} images must be (n, side, side), got {images.shape}")
+    if side is not None and images.shape[1] != side:
+        raise ValueError(f"{part} images must be {side}×{side} like the data's, got {images.shape}")
+    if images.dtype != np.uint8 and not (
+        images.dtype.kind == "f" and images.min() >= 0 and images.max() <= 1
+    ):
+        raise ValueError(
+            f"{part} images must be uint8 0–255 or float 0–1, got {images.dtype} "
+            f"from {images.min()} to {images.max()}"
+        )
+    if (
+        labels.shape != (len(images),)
+        or labels.dtype.kind not in "iu"
+        or labels.min() < 0
+        or labels.max() > 9
+    ):
+        raise ValueError(
+            f"{part} labels must be (n,) digits 0–9 for {len(images)} images, "
+            f"got {labels.dtype}{labels.shape}"
+        )
+    return images, labels
 
 
 def _reporter(keras, progress: list[ProgressCallback], x_test, y_test, epochs: int):

@@ -155,6 +155,35 @@ def test_deskew_needs_28x28_images(digits):
         fit(QUICK.replace(deskew=True), digits)
 
 
+def a_class_that_calls_zeros_seven(digits) -> tuple[np.ndarray, np.ndarray]:
+    """Extra labelled images that disagree with the data: 30 test zeros, labelled 7."""
+    images, labels = digits.test
+    zeros = images[labels == 0][:30]
+    return zeros, np.full(len(zeros), 7, dtype=np.uint8)
+
+
+@pytest.mark.parametrize(("weight", "read_as"), [(1.0, 0), (300.0, 7)])
+def test_extra_images_count_by_their_weight(digits, weight, read_as):
+    zeros, sevens = a_class_that_calls_zeros_seven(digits)
+    result = fit(QUICK, digits, extra=(zeros, sevens), extra_weight=weight)
+    read = result.classifier.logits(zeros / np.float32(255)).argmax(axis=1)
+    assert (read == read_as).mean() > 0.8
+    metadata = result.classifier.metadata
+    assert (metadata["extra_size"], metadata["extra_weight"]) == (30, weight)
+    assert metadata["train_size"] == len(digits.train[1]) + 30
+
+
+@pytest.mark.parametrize(
+    ("extra", "weight", "words"),
+    [((np.zeros((3, 28, 28), np.uint8), np.zeros(3, np.uint8)), 2.0, "8×8"),
+     ((np.zeros((3, 8, 8), np.uint8), np.full(3, 11)), 2.0, "digits 0–9"),
+     ((np.zeros((3, 8, 8), np.uint8), np.zeros(3, np.uint8)), 0.0, "extra_weight")],
+)  # fmt: skip
+def test_bad_extra_images_or_weight_are_refused_before_training(digits, extra, weight, words):
+    with pytest.raises(ValueError, match=words):
+        fit(QUICK, digits, extra=extra, extra_weight=weight)
+
+
 @pytest.mark.slow
 def test_the_default_recipe_reaches_0_925_on_real_mnist(mnist):
     result = fit(RECIPES["default"], mnist)
