@@ -35,6 +35,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM (a server's clean shutdown), then SIGKILL if it is still there after `grace` s."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _postgres_bin() -> Path | None:
     """The newest Debian PostgreSQL's bin folder (/usr/lib/postgresql/<major>/bin)."""
     found = glob.glob("/usr/lib/postgresql/*/bin/initdb")
@@ -229,10 +239,5 @@ class NginxProxy:
         return self.error_log.read_text(errors="replace") if self.error_log.exists() else ""
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         shutil.rmtree(self.root, ignore_errors=True)

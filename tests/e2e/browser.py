@@ -17,7 +17,8 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from services import free_port  # tests/ is on sys.path (pytest's rootdir, or the bench's)
+# tests/ is on sys.path: pytest's rootdir, or inserted by the bench that imports this
+from services import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -97,12 +98,7 @@ class AppServer:
         return self.log.read_text(errors="replace")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         self.log.unlink(missing_ok=True)
 
 
