@@ -30,8 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from services import POSTGRES_MISSING, PostgresCluster  # the tests' throwaway cluster
 
+from softmax.classroom import Drawing
 from softmax.model import SoftmaxClassifier
-from softmax.store import TRAINING_SLOT, Drawing, Store
+from softmax.store import TRAINING_SLOT, Store
 
 
 def timed(call: Callable[[], object]) -> float:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from softmax.store import DEFAULT_CAPACITY, MAX_CAPACITY, ClassInfo, Store
+from softmax.classroom import DEFAULT_CAPACITY, MAX_CAPACITY, ClassInfo
+from softmax.store import Store
 
 
 def add_classroom_parser(commands) -> None:

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from softmax.classroom import ClassDrawings
 from softmax.files import write_atomically
-from softmax.store import ClassDrawings, Store
+from softmax.store import Store
 
 CSV_COLUMNS = ("index", "drawing_id", "student", "student_id", "label", "predicted",
                "created_utc", "model_fingerprint")  # fmt: skip

@@ -14,9 +14,11 @@ class, and a restart must lose nothing saved. SQLite (WAL mode: readers never wa
 needs nothing installed; PostgreSQL through psycopg 3 (`postgresql+psycopg://user:pw@host/db`)
 serves several replicas. The schema is created and upgraded by `softmax.schema` on start.
 
-What can go wrong, as exceptions a page turns into a sentence:
-- `ClassroomError` (a ValueError) for bad input, naming it: `UnknownClass`, `ClassClosed`,
-  `ClassFull`, `UnknownStudent`, `UnknownModel`, `InvalidDrawing`, `InvalidModel`, `InvalidName`.
+The values it takes and gives (`Drawing`, `ClassInfo`, `Student`, `ClassDrawings`, `ModelInfo`)
+are in softmax/classroom.py. What can go wrong, as exceptions a page turns into a sentence:
+- `ClassroomError` (a ValueError, softmax/classroom.py) for bad input, naming it: `UnknownClass`,
+  `ClassClosed`, `ClassFull`, `UnknownStudent`, `UnknownModel`, `InvalidDrawing`, `InvalidModel`,
+  `InvalidName`.
 - `StoreUnavailable` (a ConnectionError) when the database does not answer within `timeout`:
   stopped, unreachable, or locked by another writer. A save that raised it may or may not have
   reached the database; keep the `Drawing` and save it again later: its id makes a save that
@@ -38,13 +40,11 @@ import os
 import secrets
 import tempfile
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from sqlalchemy import (
@@ -63,17 +63,33 @@ from sqlalchemy import (
 )
 from sqlalchemy import exc as sql_errors
 
+from softmax.classroom import (
+    CLASS_NAME_LENGTH,
+    DEFAULT_CAPACITY,
+    MAX_CAPACITY,
+    NICKNAME_LENGTH,
+    ClassClosed,
+    ClassDrawings,
+    ClassFull,
+    ClassInfo,
+    ClassroomError,
+    Drawing,
+    InvalidModel,
+    ModelInfo,
+    Student,
+    UnknownClass,
+    UnknownModel,
+    UnknownStudent,
+    clean_text,
+    new_code,
+    normalize_code,
+    utc_now,
+)
 from softmax.model import SoftmaxClassifier
 from softmax.schema import classes, drawings, leases, models, students, upgrade
 
 DATABASE_URL_ENV = "SOFTMAX_DATABASE_URL"
 DEFAULT_DATABASE = Path.home() / ".softmax" / "studio.db"
-CODE_ALPHABET = "ACDEFHJKMNPRTVWXY3479"  # nothing to confuse: no 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, U/V…
-CODE_LENGTH = 5  # 21⁵ ≈ 4 million codes; five characters to type on a phone
-DEFAULT_CAPACITY = 60  # students per class, unless the teacher says otherwise
-MAX_CAPACITY = 1000
-NICKNAME_LENGTH = 24
-CLASS_NAME_LENGTH = 80
 TRAINING_SLOT = "training"  # the lease every replica's training takes: one run per deployment
 LEASE_TTL = 60.0  # s: a holder renews well before; a crashed holder frees the slot after this
 DEFAULT_TIMEOUT = 10.0  # s a call waits for the database before StoreUnavailable
@@ -84,54 +100,6 @@ _UNAVAILABLE = (
     sql_errors.DisconnectionError,
     sql_errors.TimeoutError,  # no pooled connection free in time
 )
-
-
-class ClassroomError(ValueError):
-    """Bad input to the store (a wrong code, a closed class, ...); the message says what."""
-
-
-class UnknownClass(ClassroomError):
-    def __init__(self, code: str) -> None:
-        self.code = code
-        super().__init__(f"there is no class with the code {code!r}")
-
-
-class ClassClosed(ClassroomError):
-    def __init__(self, code: str, name: str) -> None:
-        self.code = code
-        super().__init__(f"the class {name!r} ({code}) is closed: no one else can join")
-
-
-class ClassFull(ClassroomError):
-    def __init__(self, code: str, name: str, capacity: int) -> None:
-        self.code = code
-        self.capacity = capacity
-        super().__init__(f"the class {name!r} ({code}) is full: {capacity} students have joined")
-
-
-class UnknownStudent(ClassroomError):
-    def __init__(self, student_id: str) -> None:
-        self.student_id = student_id
-        super().__init__(f"there is no student {student_id!r} (was the class deleted?)")
-
-
-class UnknownModel(ClassroomError):
-    def __init__(self, model_id: object, code: str | None = None) -> None:
-        self.model_id = model_id
-        where = f" in class {code}" if code else ""
-        super().__init__(f"there is no stored model {model_id!r}{where}")
-
-
-class InvalidDrawing(ClassroomError):
-    """A drawing that cannot be stored: the message names the field and its value."""
-
-
-class InvalidModel(ClassroomError):
-    """A model that could not read the canvas (wrong shape, not finite, unserialisable)."""
-
-
-class InvalidName(ClassroomError):
-    """A class name or nickname that is empty, too long or unprintable."""
 
 
 class StoreUnavailable(ConnectionError):
@@ -159,178 +127,6 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_DATABASE}"
 
 
-def normalize_code(code: str) -> str:
-    """A join code as typed ("k7m-xr ") in the stored form ("K7MXR")."""
-    return "".join(str(code).split()).replace("-", "").upper()
-
-
-def new_code() -> str:
-    """A random join code of CODE_LENGTH characters from CODE_ALPHABET."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def display_name(student_id: str, nickname: str | None) -> str:
-    """What a board or an export calls a student: the nickname, else an anonymous tag."""
-    return nickname or f"anonymous-{student_id[:6]}"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _clean_text(value: object, what: str, longest: int, optional: bool) -> str | None:
-    """Whitespace collapsed; None for nothing when `optional`; InvalidName otherwise."""
-    if value is None and optional:
-        return None
-    if not isinstance(value, str):
-        raise InvalidName(f"{what} must be text; got {value!r}")
-    cleaned = " ".join(value.split())
-    if not cleaned:
-        if optional:
-            return None
-        raise InvalidName(f"{what} must not be empty")
-    if len(cleaned) > longest or not cleaned.isprintable():
-        raise InvalidName(f"{what} must be at most {longest} printable characters; got {value!r}")
-    return cleaned
-
-
-def _digit(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value <= 9:
-        raise InvalidDrawing(f"{what} must be a digit 0–9; got {value!r}")
-    return int(value)
-
-
-@dataclass(frozen=True, eq=False)
-class Drawing:
-    """One labelled drawing, made (and checked) when a student taps the digit they drew.
-
-    Keep it until `save_drawing` returns: its `id` (a UUID made here, on the page) makes saving
-    it again a no-op, so a retry after StoreUnavailable never stores it twice. `image` is the
-    model's (28, 28) input, float 0–1 or uint8 0–255; it is kept as uint8 (what MNIST stores).
-    Raises InvalidDrawing naming a bad field.
-    """
-
-    student_id: str
-    label: int  # what the student says they drew
-    image: np.ndarray  # (28, 28) uint8 after construction
-    predicted: int  # what the model read
-    probabilities: np.ndarray  # (10,) float32
-    model_fingerprint: str  # SoftmaxClassifier.fingerprint of the model that read it
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    created: datetime = field(default_factory=_now)  # the tap, not the (maybe later) save
-
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "label", _digit(self.label, "label"))
-        set_(self, "predicted", _digit(self.predicted, "predicted"))
-        try:
-            set_(self, "id", str(uuid.UUID(str(self.id))))
-        except ValueError as error:
-            raise InvalidDrawing(f"a drawing id is a UUID; got {self.id!r}") from error
-        image = np.asarray(self.image)
-        if image.shape != (28, 28):
-            raise InvalidDrawing(f"image must be (28, 28); got shape {image.shape}")
-        if image.dtype != np.uint8:
-            if image.dtype.kind != "f" or not np.isfinite(image).all():
-                raise InvalidDrawing(f"image must be uint8 or float 0–1; got {image.dtype}")
-            if image.min() < 0 or image.max() > 1:
-                raise InvalidDrawing(
-                    f"a float image must be in [0, 1]; got {image.min()} to {image.max()}"
-                )
-            image = np.rint(image * 255).astype(np.uint8)
-        image = np.array(image, dtype=np.uint8)  # our own copy, frozen with the drawing
-        image.setflags(write=False)
-        set_(self, "image", image)
-        probabilities = np.array(self.probabilities, dtype=np.float32)
-        if probabilities.shape != (10,) or not np.isfinite(probabilities).all():
-            raise InvalidDrawing(
-                f"probabilities must be 10 finite numbers; got {self.probabilities!r}"
-            )
-        probabilities.setflags(write=False)
-        set_(self, "probabilities", probabilities)
-        if not (isinstance(self.student_id, str) and 0 < len(self.student_id) <= 32):
-            raise InvalidDrawing(f"student_id must be a student's id; got {self.student_id!r}")
-        if not (isinstance(self.model_fingerprint, str) and 0 < len(self.model_fingerprint) <= 32):
-            raise InvalidDrawing(
-                f"model_fingerprint must be a model's fingerprint; got {self.model_fingerprint!r}"
-            )
-        if not isinstance(self.created, datetime) or self.created.tzinfo is None:
-            raise InvalidDrawing(f"created must be an aware datetime; got {self.created!r}")
-
-    def __repr__(self) -> str:
-        return f"Drawing({self.id}, student={self.student_id}, label={self.label})"
-
-
-@dataclass(frozen=True)
-class ClassInfo:
-    """A class as its teacher sees it: identity, state, and how much it holds."""
-
-    code: str
-    name: str
-    capacity: int
-    created: datetime
-    closed: datetime | None  # when it was closed; None while students may join
-    students: int
-    drawings: int
-    model_id: int | None  # the adopted class model; None: students use the app's default
-    model_fingerprint: str | None
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed is None
-
-
-@dataclass(frozen=True)
-class Student:
-    """Someone who joined a class; the page keeps `id` in its session to save drawings."""
-
-    id: str
-    class_code: str
-    nickname: str | None
-    joined: datetime
-
-    @property
-    def name(self) -> str:
-        return display_name(self.id, self.nickname)
-
-
-@dataclass(frozen=True, eq=False)
-class ClassDrawings:
-    """Every drawing of a class, oldest first, as arrays (MNIST's layout for x and y)."""
-
-    code: str
-    ids: np.ndarray  # (n,) str, the drawings' UUIDs
-    x: np.ndarray  # (n, 28, 28) uint8: what the model read
-    y: np.ndarray  # (n,) uint8: what the students said they drew
-    predicted: np.ndarray  # (n,) uint8: what the model read it as, then
-    probabilities: np.ndarray  # (n, 10) float32
-    student_ids: np.ndarray  # (n,) str
-    created: np.ndarray  # (n,) datetime64[us], UTC
-    model_fingerprints: np.ndarray  # (n,) str
-    nicknames: dict[str, str | None]  # every student of the class, id -> nickname
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def __repr__(self) -> str:
-        return f"ClassDrawings({self.code}, drawings={len(self)}, students={len(self.nicknames)})"
-
-    def student_name(self, student_id: str) -> str:
-        return display_name(student_id, self.nicknames.get(student_id))
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """A class model in the store (load it with `Store.load_model(info.id)`)."""
-
-    id: int
-    class_code: str
-    fingerprint: str
-    metadata: dict[str, Any]
-    adopted: bool
-    created: datetime
-
-
 @dataclass(frozen=True)
 class LeaseInfo:
     """Who holds a lease: enough for a refused request to say what runs and whose it is."""
@@ -343,7 +139,7 @@ class LeaseInfo:
     stop_requested: bool
 
     def describe(self, now: datetime | None = None) -> str:
-        seconds = ((now or _now()) - self.since).total_seconds()
+        seconds = ((now or utc_now()) - self.since).total_seconds()
         return f"{self.holder} is running (started by {self.owner} {_ago(seconds)})"
 
 
@@ -383,7 +179,7 @@ class Lease:
 
         Raises LeaseLost if the lease expired and another process took it.
         """
-        expires = _now() + timedelta(seconds=self.ttl)
+        expires = utc_now() + timedelta(seconds=self.ttl)
         mine = and_(leases.c.name == self.info.name, leases.c.token == self._token)
         with self.store._transaction() as connection:
             renewed = connection.execute(update(leases).where(mine).values(expires_at=expires))
@@ -439,7 +235,7 @@ class Store:
 
     def create_class(self, name: str, capacity: int = DEFAULT_CAPACITY) -> ClassInfo:
         """A new open class with a fresh join code. InvalidName / ClassroomError for bad input."""
-        name = _clean_text(name, "a class name", CLASS_NAME_LENGTH, optional=False)
+        name = clean_text(name, "a class name", CLASS_NAME_LENGTH, optional=False)
         if isinstance(capacity, bool) or not isinstance(capacity, int):
             raise ClassroomError(f"capacity must be a whole number; got {capacity!r}")
         if not 1 <= capacity <= MAX_CAPACITY:
@@ -450,7 +246,7 @@ class Store:
                 with self._transaction() as connection:
                     connection.execute(
                         insert(classes).values(
-                            code=code, name=name, capacity=capacity, created_at=_now()
+                            code=code, name=name, capacity=capacity, created_at=utc_now()
                         )
                     )
                 return self.get_class(code)
@@ -475,7 +271,7 @@ class Store:
 
     def close_class(self, code: str) -> ClassInfo:
         """No one else may join (students already in keep drawing). UnknownClass."""
-        return self._set_closed(code, _now())
+        return self._set_closed(code, utc_now())
 
     def reopen_class(self, code: str) -> ClassInfo:
         """Let students join again. UnknownClass."""
@@ -512,7 +308,7 @@ class Store:
         long (NICKNAME_LENGTH) or unprintable. Capacity holds under concurrent joins.
         """
         code = normalize_code(code)
-        nickname = _clean_text(nickname, "a nickname", NICKNAME_LENGTH, optional=True)
+        nickname = clean_text(nickname, "a nickname", NICKNAME_LENGTH, optional=True)
         with self._transaction() as connection:
             room = connection.execute(
                 select(classes.c.id, classes.c.name, classes.c.capacity, classes.c.closed_at)
@@ -528,7 +324,7 @@ class Store:
             ).scalar_one()
             if joined >= room.capacity:
                 raise ClassFull(code, room.name, room.capacity)
-            student = Student(secrets.token_hex(8), code, nickname, _now())
+            student = Student(secrets.token_hex(8), code, nickname, utc_now())
             connection.execute(
                 insert(students).values(
                     id=student.id, class_id=room.id, nickname=nickname, joined_at=student.joined
@@ -644,7 +440,7 @@ class Store:
         code = normalize_code(code)
         with self._transaction() as connection:
             class_id = self._class_id(connection, code)
-            created = _now()
+            created = utc_now()
             inserted = connection.execute(
                 insert(models).values(
                     class_id=class_id,
@@ -728,7 +524,7 @@ class Store:
             raise ValueError(f"ttl must be a positive number of seconds; got {ttl!r}")
         token = secrets.token_hex(16)
         for _ in range(5):  # each try either wins, meets a live holder, or saw it just freed
-            now = _now()
+            now = utc_now()
             info = LeaseInfo(name, holder, owner, now, now + timedelta(seconds=ttl), False)
             values = {
                 "token": token,
@@ -760,7 +556,7 @@ class Store:
         """Who holds the lease `name` now, or None when it is free (or expired)."""
         with self._transaction(read_only=True) as connection:
             row = connection.execute(
-                select(leases).where(leases.c.name == name, leases.c.expires_at >= _now())
+                select(leases).where(leases.c.name == name, leases.c.expires_at >= utc_now())
             ).one_or_none()
         return None if row is None else _lease_info(row)
 
@@ -772,7 +568,7 @@ class Store:
         with self._transaction() as connection:
             asked = connection.execute(
                 update(leases)
-                .where(leases.c.name == name, leases.c.expires_at >= _now())
+                .where(leases.c.name == name, leases.c.expires_at >= utc_now())
                 .values(stop_requested=True)
             )
         return asked.rowcount > 0

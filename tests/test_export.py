@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from test_store import a_drawing
 
+from softmax.classroom import UnknownClass
 from softmax.export import CSV_COLUMNS, export_class
-from softmax.store import Store, UnknownClass
+from softmax.store import Store
 
 
 @pytest.fixture

@@ -18,25 +18,21 @@ import sqlalchemy
 from services import POSTGRES_MISSING, PostgresCluster, free_port
 
 from softmax import schema, store
-from softmax.model import SoftmaxClassifier
-from softmax.store import (
+from softmax.classroom import (
     CODE_ALPHABET,
     CODE_LENGTH,
-    TRAINING_SLOT,
     ClassClosed,
     ClassFull,
     Drawing,
     InvalidDrawing,
     InvalidModel,
     InvalidName,
-    LeaseBusy,
-    LeaseLost,
-    Store,
-    StoreUnavailable,
     UnknownClass,
     UnknownModel,
     UnknownStudent,
 )
+from softmax.model import SoftmaxClassifier
+from softmax.store import TRAINING_SLOT, LeaseBusy, LeaseLost, Store, StoreUnavailable
 
 
 @pytest.fixture
