@@ -133,13 +133,20 @@ def generated_test_set(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def human_set(samples: list[tuple[int, list[np.ndarray]]], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Real trajectories (y down, any units) placed and rendered on the canvas, seeded."""
+    """`n` of the real trajectories, chosen at random and rendered on the canvas, seeded."""
     rng = np.random.default_rng(2024)
     chosen = rng.permutation(len(samples))[:n]
-    canvases = np.empty((len(chosen), 280, 280), dtype=np.uint8)
-    labels = np.empty(len(chosen), dtype=np.uint8)
-    for row, index in enumerate(chosen):
-        digit, strokes = samples[index]
+    return render_human([samples[index] for index in chosen], rng)
+
+
+def render_human(
+    samples: list[tuple[int, list[np.ndarray]]], rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Trajectories (y down, any units) placed on the canvas at a random size (80–250 px high)
+    and place, drawn with a random pen width (10–30 px): (n, 280, 280) uint8 ink, (n,) labels."""
+    canvases = np.empty((len(samples), 280, 280), dtype=np.uint8)
+    labels = np.empty(len(samples), dtype=np.uint8)
+    for row, (digit, strokes) in enumerate(samples):
         placed = place_on_canvas(strokes, rng.uniform(80, 250), rng)
         width = float(np.clip(rng.normal(18, 4), 10, 30))
         canvases[row] = render_strokes(placed, width)[..., 0]
