@@ -85,7 +85,7 @@ from softmax.classroom import (
     normalize_code,
     utc_now,
 )
-from softmax.model import SoftmaxClassifier
+from softmax.model import SoftmaxClassifier, UnusableModel, check_reads_canvas
 from softmax.schema import classes, drawings, leases, models, students, upgrade
 
 DATABASE_URL_ENV = "SOFTMAX_DATABASE_URL"
@@ -714,26 +714,21 @@ def _lease_info(row) -> LeaseInfo:
 
 def _model_bytes(classifier: SoftmaxClassifier) -> tuple[bytes, str]:
     """The bytes of the .npz file `SoftmaxClassifier.save` writes (so one format everywhere), and
-    the metadata JSON. InvalidModel unless the model reads the canvas: 784 inputs, 10 classes,
-    finite probabilities, plain-JSON metadata."""
+    the metadata JSON. InvalidModel unless the model can read the canvas (`check_reads_canvas`:
+    784 inputs, 10 classes, finite probabilities) and its metadata is plain JSON."""
     if not isinstance(classifier, SoftmaxClassifier):
         raise InvalidModel(f"a class model is a SoftmaxClassifier; got {type(classifier).__name__}")
-    if (classifier.n_inputs, classifier.n_classes) != (784, 10):
-        raise InvalidModel(
-            "a class model reads the 28×28 canvas into 10 digits: 784 inputs and 10 classes; "
-            f"got {classifier.n_inputs} inputs and {classifier.n_classes} classes"
-        )
-    probe = np.full((1, 784), 0.5, dtype=np.float32)
-    with np.errstate(all="ignore"):  # overflowing weights are what this looks for
-        finite = np.isfinite(classifier.predict_proba(probe)).all()
-    if not finite:
-        raise InvalidModel("the model's probabilities are not finite numbers")
+    try:
+        check_reads_canvas(classifier)
+    except UnusableModel as error:
+        raise InvalidModel(f"this model cannot be a class model: {error}") from error
     try:
         metadata_json = json.dumps(classifier.metadata, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as error:
         raise InvalidModel(f"the model's metadata is not plain JSON: {error}") from error
     with tempfile.TemporaryDirectory(prefix="softmax-model-") as folder:
-        return classifier.save(Path(folder) / "model.npz").read_bytes(), metadata_json
+        path = classifier.save(Path(folder) / "model.npz", sidecar=False)
+        return path.read_bytes(), metadata_json
 
 
 def _model_from_bytes(data: bytes) -> SoftmaxClassifier:

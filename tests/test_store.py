@@ -374,9 +374,9 @@ def test_a_model_of_another_class_cannot_be_adopted(db):
 @pytest.mark.parametrize(
     ("classifier", "words"),
     [
-        (SoftmaxClassifier(np.zeros((64, 10)), np.zeros(10)), "784 inputs"),
-        (SoftmaxClassifier(np.zeros((784, 3)), np.zeros(3)), "10 classes"),
-        (SoftmaxClassifier(np.full((784, 10), 3e38), np.zeros(10)), "finite"),
+        (SoftmaxClassifier(np.zeros((64, 10)), np.zeros(10)), "28×28"),
+        (SoftmaxClassifier(np.zeros((784, 3)), np.zeros(3)), "3 classes"),
+        (SoftmaxClassifier(np.full((784, 10), 3e38), np.zeros(10)), "overflow"),
         (SoftmaxClassifier(np.zeros((784, 10)), np.zeros(10), {"when": datetime.now()}), "JSON"),
     ],
 )

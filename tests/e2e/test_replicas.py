@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import pytest
 from services import NGINX_MISSING, NginxProxy
 
-from softmax.store import Store
+from softmax.store import DATABASE_URL_ENV, Store
+from softmax.ui.teacher import BEHIND_PROXY_ENV
 
 from .browser import (
     EXPECT_TIMEOUT,
-    FRESH_VISITOR,
     METRIC,
     SEVEN,
     VIEWPORT,
@@ -22,6 +22,7 @@ from .browser import (
     draw_digit,
     wait_until_loaded,
 )
+from .conftest import start_server
 
 expect = pytest.importorskip("playwright.sync_api", reason="e2e tests need playwright").expect
 
@@ -36,22 +37,19 @@ class Deployment:
 
 
 @pytest.fixture(scope="module")
-def deployment(postgres, app_server) -> Iterator[Deployment]:
-    """`app_server` only for its skip: e2e tests need the browser."""
+def deployment(postgres) -> Iterator[Deployment]:
+    """Two replicas as deploy/ runs them (one database, behind a proxy) and nginx in front."""
     if NGINX_MISSING:
         pytest.skip(NGINX_MISSING)
     url = postgres.create_database()
     Store(url).close()  # the schema, as the first replica to start would create it
-    environment = {**FRESH_VISITOR, "SOFTMAX_DATABASE_URL": url, "SOFTMAX_BEHIND_PROXY": "1"}
-    replicas = [AppServer(environment) for _ in range(2)]
-    proxy = None
+    environment = {DATABASE_URL_ENV: url, BEHIND_PROXY_ENV: "1"}
+    replicas, proxy = [], None
     try:
-        for replica in replicas:
-            replica.wait_healthy()
+        for _ in range(2):
+            replicas.append(start_server(environment))
         proxy = NginxProxy([replica.port for replica in replicas])
         yield Deployment(replicas, proxy, url)
-    except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
     finally:
         if proxy is not None:
             proxy.stop()
