@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from softmax.ui.teacher import BEHIND_PROXY_ENV, PASSWORD_ENV, password_matches
+from softmax.ui.teacher import BEHIND_PROXY_ENV, PASSWORD_ENV, behind_proxy, password_matches
 
 GATED = """
 from softmax.ui.teacher import teacher_gate
@@ -62,3 +62,12 @@ def test_passwords_are_compared_whole_and_exactly():
     assert password_matches("secret", "secret")
     assert not password_matches("secre", "secret") and not password_matches("Secret", "secret")
     assert password_matches("비밀번호", "비밀번호")
+
+
+@pytest.mark.parametrize(
+    ("value", "on"),
+    [("1", True), ("yes", True), ("ture", True), ("", False), ("0", False), ("off", False)],
+)
+def test_any_proxy_setting_but_an_explicit_off_turns_the_machine_rule_off(monkeypatch, value, on):
+    monkeypatch.setenv(BEHIND_PROXY_ENV, value)
+    assert behind_proxy() is on

@@ -38,7 +38,15 @@ def teacher_password() -> str | None:
 
 
 def behind_proxy() -> bool:
-    return os.environ.get(BEHIND_PROXY_ENV, "").strip().lower() in ("1", "true", "yes")
+    """SOFTMAX_BEHIND_PROXY is set to anything but an explicit off ("", 0, false, no, off): a
+    mistyped value must not quietly make every browser on the proxy's machine the teacher."""
+    return os.environ.get(BEHIND_PROXY_ENV, "").strip().lower() not in (
+        "",
+        "0",
+        "false",
+        "no",
+        "off",
+    )
 
 
 def on_server_machine() -> bool:
