@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from softmax import explain
-from softmax.model import SoftmaxClassifier, _write_atomically
+from softmax.files import write_atomically
+from softmax.model import SoftmaxClassifier
 
 
 class HistoryFileError(ValueError):
@@ -94,7 +95,7 @@ class WeightHistory:
         if path.suffix != ".npz":
             raise ValueError(f"weight history files end in .npz, got {path.name}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(
+        write_atomically(
             path, lambda f: np.savez(f, weights=self.weights, biases=self.biases), binary=True
         )
         return path
