@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import sys
 import threading
 import time
+import types
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -279,9 +281,12 @@ def _save_from_a_process(url: str, student_id: str, n: int) -> None:
             own.save_drawing(drawing)  # retried: still one
 
 
-def test_saves_from_several_processes_all_land_once(db, database_url):
+def test_saves_from_several_processes_all_land_once(db, database_url, monkeypatch):
     room = db.create_class("busy")
     students = [db.join(room.code) for _ in range(3)]
+    # A spawned child re-runs the parent's __main__; after an AppTest in this process that is a
+    # deleted temporary script. The children need nothing from it.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     context = multiprocessing.get_context("spawn")
     processes = [
         context.Process(target=_save_from_a_process, args=(database_url, s.id, 25))
