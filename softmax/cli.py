@@ -1,4 +1,4 @@
-"""`python -m softmax train | evaluate | predict | bench | classroom`: the package from a shell.
+"""`python -m softmax COMMAND` (train, evaluate, predict, bench, fetch, classroom) from a shell.
 
 Bad input (a missing or foreign file, an empty image, an unknown recipe, a bad number, a model no
 view can use) ends with exactly one line `error: ...` on stderr and exit status 2, never a
@@ -116,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(run=run_bench)
 
     add_classroom_parser(commands)
+    fetch = commands.add_parser(
+        "fetch",
+        help="download MNIST (11 MB) into Keras' cache",
+        description="Download Keras' mnist.npz into $KERAS_HOME/datasets (default ~/.keras), "
+        "check its sha256 and keep it there for every command and page. "
+        "SOFTMAX_MNIST_URL and SOFTMAX_MNIST_SHA256 override the origin and the hash.",
+    )
+    fetch.set_defaults(run=run_fetch)
     return parser
 
 
@@ -132,8 +140,8 @@ def run_train(args: argparse.Namespace) -> int:
     recipe = get_recipe(args.recipe, **overrides)
     if args.out is not None and Path(args.out).suffix != ".npz":
         raise ValueError(f"--out must end in .npz, got {args.out}")
-    if find_mnist(args.data) is None:  # Keras will download it: load TensorFlow quietly first
-        _import_keras_quietly()
+    if find_mnist(args.data) is None:  # nothing local: download it once, showing progress
+        _fetch()
     dataset = mnist_dataset(args.data)  # a bad local file fails here, before TensorFlow loads
     _import_keras_quietly()  # cheap when already imported
     verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
@@ -228,6 +236,58 @@ def _strict_json(report: object) -> str:
         return json.dumps(report, indent=2, allow_nan=False)
     except ValueError as error:
         raise ValueError(f"the result holds a number that is not finite ({error})") from error
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    print(f"mnist={_fetch()}")
+    return 0
+
+
+def _fetch() -> Path:
+    """MNIST into Keras' cache (FetchError, a ValueError, when it fails), with a progress bar."""
+    from softmax.fetch import fetch_mnist, origin
+
+    bar = _ProgressBar(sys.stdout, f"downloading {origin()}")
+    try:
+        return fetch_mnist(on_progress=bar.update)
+    finally:
+        bar.close()  # end the bar's line, so an error starts on its own
+
+
+class _ProgressBar:
+    """`[#####     ]  52% 5.9 of 11.5 MB` redrawn in place on a terminal, one line otherwise;
+    `title` first, once the download has begun (nothing at all when none was needed)."""
+
+    WIDTH = 30
+
+    def __init__(self, stream, title: str) -> None:
+        self.stream = stream
+        self.title = title
+        self.live = stream.isatty()
+        self.done, self.total = 0, None
+        self.started = False
+
+    def update(self, done: int, total: int | None) -> None:
+        self.done, self.total = done, total
+        if not self.started:
+            self.stream.write(self.title + "\n")
+            self.started = True
+        if self.live:
+            self.stream.write("\r" + self.line())
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.started:
+            self.stream.write(("\r" if self.live else "") + self.line() + "\n")
+
+    def line(self) -> str:
+        megabytes = f"{self.done / 1e6:.1f}"
+        if not self.total:
+            return f"{megabytes} MB"
+        share = self.done / self.total
+        filled = round(share * self.WIDTH)
+        bar = "#" * filled + " " * (self.WIDTH - filled)
+        return f"[{bar}] {share:4.0%} {megabytes} of {self.total / 1e6:.1f} MB"
 
 
 def _import_keras_quietly() -> None:

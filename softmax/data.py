@@ -3,8 +3,8 @@
 Where it comes from, first match wins:
   1. the `path` argument (the CLI's `--data`),
   2. the environment variable `SOFTMAX_MNIST`,
-  3. Keras' cache, `~/.keras/datasets/mnist.npz`,
-  4. `keras.datasets.mnist.load_data()`, which downloads it (needs the internet).
+  3. Keras' cache, `$KERAS_HOME/datasets/mnist.npz` (`~/.keras/datasets/mnist.npz` by default),
+  4. a download of Keras' file into that cache (`softmax.fetch`, `python -m softmax fetch`).
 
 Also the notebook's second data set, scikit-learn's 8×8 digits, which ships inside scikit-learn.
 """
@@ -21,7 +21,6 @@ import numpy as np
 
 ENV_VAR = "SOFTMAX_MNIST"
 DIGITS_8X8 = "sklearn-digits"  # the 8×8 digits' data set name in model metadata
-KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
 SHAPES = {
     "x_train": (60000, 28, 28),
     "y_train": (60000,),
@@ -29,8 +28,8 @@ SHAPES = {
     "y_test": (10000,),
 }
 HOW_TO_PROVIDE = (
-    f"point {ENV_VAR} (or --data) at an mnist.npz with x_train, y_train, x_test, y_test, "
-    "or let Keras download it once with keras.datasets.mnist.load_data()"
+    "run `python -m softmax fetch` to download it once (11 MB) into Keras' cache, "
+    f"or point {ENV_VAR} (or --data) at an mnist.npz with x_train, y_train, x_test, y_test"
 )
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -38,6 +37,19 @@ Split = tuple[np.ndarray, np.ndarray]
 
 class DataError(ValueError):
     """MNIST is missing or is not what it should be; the message says how to fix it."""
+
+
+def keras_cache() -> Path:
+    """Where Keras keeps mnist.npz: `$KERAS_HOME/datasets/`, else `~/.keras/datasets/` (or
+    `/tmp/.keras/datasets/` when the home folder is not writable), exactly as Keras decides."""
+    home = os.environ.get("KERAS_HOME")
+    if home is None:
+        base = Path.home() if os.access(Path.home(), os.W_OK) else Path("/tmp")
+        home = str(base / ".keras")
+    base = Path(home).expanduser()
+    if not os.access(base, os.W_OK) and base.exists():  # Keras' get_file falls back the same way
+        base = Path("/tmp") / ".keras"
+    return base / "datasets" / "mnist.npz"
 
 
 def find_mnist(path: str | os.PathLike | None = None) -> Path | None:
@@ -52,7 +64,8 @@ def find_mnist(path: str | os.PathLike | None = None) -> Path | None:
             if not asked.is_file():
                 raise DataError(f"no MNIST file at {asked}: {HOW_TO_PROVIDE}")
             return asked
-    return KERAS_CACHE if KERAS_CACHE.is_file() else None
+    cached = keras_cache()
+    return cached if cached.is_file() else None
 
 
 def mnist_available(path: str | os.PathLike | None = None) -> bool:
@@ -74,15 +87,9 @@ def load_mnist(path: str | os.PathLike | None = None, download: bool = True) -> 
         return read_mnist_npz(found)
     if not download:
         raise DataError(f"MNIST not found locally: {HOW_TO_PROVIDE}")
-    try:
-        import keras
+    from softmax.fetch import fetch_mnist
 
-        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-    except Exception as error:  # network, proxy, disk: all mean "could not download"
-        raise DataError(f"could not download MNIST ({error}): {HOW_TO_PROVIDE}") from error
-    arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
-    validate(arrays, "downloaded MNIST")
-    return (x_train, y_train), (x_test, y_test)
+    return read_mnist_npz(fetch_mnist())  # FetchError (a DataError) says what failed
 
 
 def read_mnist_npz(path: str | os.PathLike) -> tuple[Split, Split]:

@@ -1,16 +1,20 @@
-"""Fixtures shared by every test module: real MNIST when reachable, quiet TensorFlow, and real
-databases (SQLite in a temporary file, a throwaway PostgreSQL cluster)."""
+"""Fixtures shared by every test module: real MNIST when reachable (also served over HTTP on
+127.0.0.1 for download tests), quiet TensorFlow, and real databases (SQLite in a temporary
+file, a throwaway PostgreSQL cluster)."""
 
 from __future__ import annotations
 
+import http.server
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 from services import POSTGRES_MISSING, PostgresCluster
 
-from softmax.data import find_mnist, load_mnist
+from softmax.data import find_mnist, load_mnist, sha256_of
 from softmax.model import quiet_tensorflow
 
 quiet_tensorflow()
@@ -56,3 +60,54 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'studio.db'}"
     return request.getfixturevalue("postgres").create_database()
+
+
+@dataclass
+class MnistServer:
+    """A local HTTP server with the real mnist.npz at `url`; `requests` counts its downloads."""
+
+    url: str
+    sha256: str
+    path: Path
+    requests: int = 0
+
+
+@pytest.fixture(scope="session")
+def mnist_server():
+    """Serves the real MNIST file on 127.0.0.1 (a free port) for the whole session."""
+    if MNIST_PATH is None:
+        pytest.skip("real MNIST not reachable: set SOFTMAX_MNIST to an mnist.npz")
+    body = MNIST_PATH.read_bytes()
+    served = MnistServer("", sha256_of(MNIST_PATH), MNIST_PATH)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path != "/mnist.npz":
+                self.send_error(404)
+                return
+            served.requests += 1
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # keep pytest's output clean
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    served.url = f"http://127.0.0.1:{server.server_address[1]}/mnist.npz"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield served
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def no_local_mnist(tmp_path, monkeypatch) -> Path:
+    """No SOFTMAX_MNIST and an empty Keras cache (KERAS_HOME in tmp_path): MNIST must be
+    fetched. Returns where Keras' cache keeps it."""
+    monkeypatch.delenv("SOFTMAX_MNIST", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    return tmp_path / "keras-home" / "datasets" / "mnist.npz"

@@ -26,11 +26,13 @@ TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 @pytest.fixture
 def sources(tmp_path, monkeypatch) -> dict[str, Path]:
     """Three existing files standing for an explicit path, $SOFTMAX_MNIST and Keras' cache."""
-    files = {name: tmp_path / f"{name}.npz" for name in ("explicit", "env", "cache")}
+    files = {name: tmp_path / f"{name}.npz" for name in ("explicit", "env")}
+    files["cache"] = tmp_path / "keras" / "datasets" / "mnist.npz"
+    files["cache"].parent.mkdir(parents=True)
     for file in files.values():
         file.write_bytes(b"")  # find_mnist only looks for the file; reading is tested below
     monkeypatch.setenv(data.ENV_VAR, str(files["env"]))
-    monkeypatch.setattr(data, "KERAS_CACHE", files["cache"])
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     return files
 
 
@@ -63,9 +65,16 @@ def test_the_keras_cache_is_used_when_nothing_else_is_given(sources, monkeypatch
     assert find_mnist() == sources["cache"]
 
 
+def test_keras_home_decides_where_the_keras_cache_is_as_in_keras(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert data.keras_cache() == tmp_path / "datasets" / "mnist.npz"
+    monkeypatch.delenv("KERAS_HOME")
+    assert data.keras_cache() == Path.home() / ".keras" / "datasets" / "mnist.npz"
+
+
 def test_nothing_found_and_no_download_is_a_data_error(tmp_path, monkeypatch):
     monkeypatch.delenv(data.ENV_VAR, raising=False)
-    monkeypatch.setattr(data, "KERAS_CACHE", tmp_path / "absent.npz")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty"))
     assert find_mnist() is None
     with pytest.raises(DataError, match="not found locally"):
         load_mnist(download=False)

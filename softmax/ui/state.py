@@ -29,7 +29,13 @@ import numpy as np
 import streamlit as st
 
 from softmax import model
-from softmax.data import DataError, load_digits_8x8, load_mnist
+from softmax.data import (
+    HOW_TO_PROVIDE,
+    DataError,
+    find_mnist,
+    load_digits_8x8,
+    read_mnist_npz,
+)
 from softmax.model import (
     ModelFileError,
     SoftmaxClassifier,
@@ -38,6 +44,7 @@ from softmax.model import (
     shipped_path,
 )
 from softmax.ui.markdown import literal
+from softmax.ui.mnist_download import offer_mnist
 from softmax.ui.teacher import is_teacher
 
 MODEL_ENV = "SOFTMAX_MODEL"
@@ -283,9 +290,12 @@ def current_classifier() -> SoftmaxClassifier | None:
         return None
 
 
-@st.cache_resource(show_spinner="Reading MNIST…")
-def _mnist(path: str | None) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    (x_train, y_train), (x_test, y_test) = load_mnist(path, download=False)
+@st.cache_resource(show_spinner="Reading MNIST…", max_entries=2)
+def _mnist(
+    path: str, modified: float
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Read once per file and version: `modified` (mtime) in the key picks up a new download."""
+    (x_train, y_train), (x_test, y_test) = read_mnist_npz(path)
     for array in (x_train, y_train, x_test, y_test):
         array.setflags(write=False)  # shared by every session
     return (x_train, y_train), (x_test, y_test)
@@ -294,17 +304,22 @@ def _mnist(path: str | None) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.nd
 def mnist() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """MNIST `(x_train, y_train), (x_test, y_test)` (uint8, read-only), read once per process.
 
-    Never downloads: raises DataError saying how to provide it (SOFTMAX_MNIST or Keras' cache).
+    Never downloads: raises DataError saying how to provide it. Looks for the file on every
+    call, so a download (the "Get MNIST" button) is used at once, in every session.
     """
-    return _mnist(os.environ.get("SOFTMAX_MNIST") or None)
+    found = find_mnist()  # SOFTMAX_MNIST, then Keras' cache
+    if found is None:
+        raise DataError(f"MNIST not found locally: {HOW_TO_PROVIDE}")
+    return _mnist(str(found), found.stat().st_mtime)
 
 
 def mnist_or_stop() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """MNIST, or an st.info on how to provide it and `st.stop()` for views that need it."""
+    """MNIST, or an st.info on how to provide it, the download button and `st.stop()`."""
     try:
         return mnist()
     except DataError as error:
         st.info(f"This view needs the MNIST data set. {error}", icon=":material/dataset:")
+        offer_mnist(key="get_mnist")
         st.stop()
 
 

@@ -20,10 +20,12 @@ from softmax.data import DataError, one_hot, to_inputs
 from softmax.model import SoftmaxClassifier, n_params
 from softmax.ui import state
 from softmax.ui.architecture import summary_rows
+from softmax.ui.mnist_download import just_fetched, offer_mnist
 
 MNIST, DIGITS = "mnist", "digits"
 DATASET_KEY = "walkthrough_dataset"
 SAMPLE_KEY = "walkthrough_sample"
+GET_MNIST_KEY = "walkthrough_get_mnist"
 NOTEBOOK_ACCURACY = 0.89  # the notebook's test accuracy after SGD, batch 2048, 100 epochs
 
 
@@ -76,7 +78,7 @@ def _choose_lesson() -> Lesson | None:
     except DataError as error:
         missing = error
     options = {MNIST: "MNIST, 28×28 (the notebook)", DIGITS: "scikit-learn digits, 8×8"}
-    if DATASET_KEY not in st.session_state:
+    if DATASET_KEY not in st.session_state or just_fetched(GET_MNIST_KEY):
         st.session_state[DATASET_KEY] = DIGITS if missing else MNIST
     choice = st.radio(
         "Data set",
@@ -91,7 +93,11 @@ def _choose_lesson() -> Lesson | None:
             "scikit-learn's 8×8 digits: pick them above.",
             icon=":material/dataset:",
         )
+        offer_mnist(GET_MNIST_KEY)
         return None
+    if missing is not None:
+        st.caption("The notebook's own data set, MNIST, is not on this computer yet.")
+        offer_mnist(GET_MNIST_KEY)
     if choice == MNIST:
         load_code = (
             "from tensorflow import keras\n\n"
