@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--optimizer", choices=OPTIMIZERS, help="override the recipe's optimizer")
     train.add_argument("--learning-rate", type=float, help="override the recipe's learning rate")
     train.add_argument("--seed", type=int, help="override the recipe's seed")
+    train.add_argument(
+        "--weight-penalty",
+        type=float,
+        metavar="LAMBDA",
+        help="override the recipe's L2 penalty: λ·‖W‖²/2 added to the loss (0: none)",
+    )
     train.add_argument("--data", help=DATA_HELP)
     train.add_argument("--out", help="save the model here (.npz, written atomically, + .json)")
     train.add_argument(
@@ -134,7 +140,7 @@ def run_train(args: argparse.Namespace) -> int:
 
     overrides = {
         name: getattr(args, name)
-        for name in ("epochs", "batch_size", "optimizer", "learning_rate", "seed")
+        for name in ("epochs", "batch_size", "optimizer", "learning_rate", "seed", "weight_penalty")
         if getattr(args, name) is not None
     }
     recipe = get_recipe(args.recipe, **overrides)
@@ -150,7 +156,8 @@ def run_train(args: argparse.Namespace) -> int:
     print(
         f"recipe={recipe.name} epochs={metadata['epochs_run']} seconds={result.seconds:.1f} "
         f"train_accuracy={metadata['train_accuracy']:.4f} "
-        f"drawn_accuracy={metadata.get('drawn_accuracy', float('nan')):.4f}"
+        f"drawn_accuracy={metadata.get('drawn_accuracy', float('nan')):.4f} "
+        f"rim_share={metadata['rim_share']:.4f}"
     )
     if args.out is not None:
         print(f"saved {result.classifier.save(args.out)}")

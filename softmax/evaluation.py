@@ -7,6 +7,7 @@ trains on MNIST's test set and on held-out drawn digits). Pure numpy: no TensorF
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,9 +54,23 @@ def drawn_accuracy(classifier: SoftmaxClassifier) -> float:
     return evaluate(classifier, images, labels).accuracy
 
 
-@functools.cache
+def prefetch_drawn_held_out() -> None:
+    """Start generating the held-out drawn digits in a background thread, so that scoring a
+    model on them later (`drawn_accuracy`) need not wait: `train.fit` calls it before training."""
+    threading.Thread(target=_drawn_held_out, name="drawn-held-out", daemon=True).start()
+
+
+_GENERATING = threading.Lock()  # one generation per process, prefetched or asked for
+
+
 def _drawn_held_out() -> tuple[np.ndarray, np.ndarray]:
-    """Generated once per process (~2 s): every training run in the app is scored on it."""
+    """Generated once per process (~2–4 s): every training run in the app is scored on it."""
+    with _GENERATING:
+        return _generate_drawn_held_out()
+
+
+@functools.cache
+def _generate_drawn_held_out() -> tuple[np.ndarray, np.ndarray]:
     from softmax.drawn import drawn_digits
 
     images, labels = drawn_digits(DRAWN_HELD_OUT, split="test")  # (1000, 28, 28), (1000,)

@@ -52,6 +52,33 @@ def weight_maps(classifier: SoftmaxClassifier) -> np.ndarray:
     return classifier.weights.T.reshape(classifier.n_classes, height, width)
 
 
+RIM_INKED_SHARE = 0.01  # a pixel is on the rim when fewer than 1% of training digits ink it
+
+
+def rim_pixels(train_images: np.ndarray) -> np.ndarray:
+    """(side, side) bool: the pixels inked (value > 0, any ink at all) in fewer than
+    RIM_INKED_SHARE of `train_images` (n, side, side): for MNIST, 291 of the 784, mostly a border."""
+    images = np.asarray(train_images)
+    return (images > 0).mean(axis=0) < RIM_INKED_SHARE
+
+
+def rim_share(weights: np.ndarray, train_images: np.ndarray) -> float:
+    """The share of the weights' squared magnitude Σw² that sits on the rim.
+
+    The rim is the pixels inked (value > 0) in fewer than 1% of the training digits,
+    `rim_pixels(train_images)`: for a 28×28 model, MNIST's training digits, whatever else it was
+    trained on. Such pixels hardly ever carry ink, so their weights say almost nothing about a
+    digit; on a weight map they show as a speckled frame around the strokes. `weights` is
+    (n_inputs, 10), `train_images` (n, side, side) with side² = n_inputs. 0 for all-zero weights.
+    """
+    squared = np.square(np.asarray(weights, dtype=np.float64)).sum(axis=1)  # (784,) per pixel
+    rim = rim_pixels(train_images).reshape(-1)  # (784,)
+    if squared.shape != rim.shape:
+        raise ValueError(f"weights for {squared.size} pixels, images of {rim.size} pixels")
+    total = squared.sum()
+    return float(squared[rim].sum() / total) if total > 0 else 0.0
+
+
 def evidence(classifier: SoftmaxClassifier, x: np.ndarray) -> np.ndarray:
     """(10, 28, 28) per-pixel votes x ⊙ w_k: what each pixel of `x` adds to each digit's logit.
 

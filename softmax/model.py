@@ -57,14 +57,16 @@ def n_params(n_inputs: int = 784, n_classes: int = 10) -> int:
     return n_inputs * n_classes + n_classes
 
 
-def build_model(n_inputs: int = 784, n_classes: int = 10):
-    """The notebook's Keras model: `Sequential([Input((784,)), Dense(10, softmax)])`, uncompiled."""
+def build_model(n_inputs: int = 784, n_classes: int = 10, weight_penalty: float = 0.0):
+    """The notebook's Keras model: `Sequential([Input((784,)), Dense(10, softmax)])`, uncompiled.
+
+    `weight_penalty` λ > 0 adds λ·‖W‖²/2 to the loss (Keras' L2(l2) adds l2·Σw², hence λ/2).
+    """
     import keras
 
-    return keras.Sequential(
-        [keras.Input(shape=(n_inputs,)), keras.layers.Dense(n_classes, activation="softmax")],
-        name="softmax_regression",
-    )
+    regularizer = keras.regularizers.L2(weight_penalty / 2) if weight_penalty else None
+    dense = keras.layers.Dense(n_classes, activation="softmax", kernel_regularizer=regularizer)
+    return keras.Sequential([keras.Input(shape=(n_inputs,)), dense], name="softmax_regression")
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

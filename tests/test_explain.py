@@ -7,7 +7,7 @@ import pytest
 
 from softmax import explain
 from softmax.drawn import render_strokes
-from softmax.model import SoftmaxClassifier
+from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.preprocess import canvas_to_mnist
 
 
@@ -242,3 +242,40 @@ def test_a_translation_replaces_whole_sentences_and_part_names(classifier, drawn
 def test_a_contrast_of_anything_but_two_different_digits_is_refused(classifier, seven, a, b):
     with pytest.raises(ValueError, match=r"digit|different"):
         explain.contrast(classifier, seven, a, b)
+
+
+def test_the_rim_is_the_pixels_almost_no_training_digit_inks():
+    images = np.zeros((200, 8, 8), dtype=np.uint8)  # (n, side, side)
+    images[:, 2:6, 2:6] = 255  # every digit inks the centre
+    images[:1, 0, 0] = 1  # one digit in 200 (0.5%) touches a corner: still the rim
+    images[:2, 7, 7] = 3  # two in 200 (1%): not the rim any more
+    rim = explain.rim_pixels(images)
+    assert rim.shape == (8, 8)
+    assert rim[0, 0] and not rim[7, 7] and not rim[3, 3]
+    assert rim.sum() == 64 - 16 - 1
+
+
+def test_the_rim_share_is_the_share_of_squared_weights_on_the_rim():
+    images = np.zeros((10, 2, 2), dtype=np.uint8)
+    images[:, 0, 0] = 255  # only the first pixel is ever inked: the other three are the rim
+    weights = np.array([[3.0] * 10, [1.0] * 10, [0.0] * 10, [0.0] * 10], dtype=np.float32)
+    assert explain.rim_share(weights, images) == pytest.approx(1 / 10)  # 1² / (3² + 1²)
+    assert explain.rim_share(np.zeros((4, 10)), images) == 0.0
+    with pytest.raises(ValueError, match="weights for 4 pixels, images of 64 pixels"):
+        explain.rim_share(weights, np.zeros((3, 8, 8)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["default", "deskew", "drawn"])
+def test_every_shipped_model_keeps_at_most_10_percent_of_its_weight_on_the_rim(name, mnist):
+    (x_train, _), _ = mnist
+    shipped = SoftmaxClassifier.load(shipped_path(name))
+    rim = explain.rim_share(shipped.weights, x_train)
+    assert rim <= 0.10
+    assert shipped.metadata["rim_share"] == pytest.approx(rim, abs=1e-4)
+
+
+@pytest.mark.slow
+def test_mnist_has_291_rim_pixels(mnist):
+    (x_train, _), _ = mnist
+    assert explain.rim_pixels(x_train).sum() == 291

@@ -10,13 +10,31 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from softmax.data import digits_dataset
-from softmax.model import SoftmaxClassifier
-from softmax.recipes import RECIPES, get_recipe
-from softmax.train import EpochLog, ProgressCallback, fit
+from softmax.data import Dataset, digits_dataset, one_hot, to_inputs
+from softmax.model import SoftmaxClassifier, build_model
+from softmax.recipes import MEASURED_ACCURACY, RECIPES, Recipe, get_recipe
+from softmax.train import EpochLog, ProgressCallback, fit, steps_per_execution
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = get_recipe("default", epochs=3, batch_size=64)  # ~0.3 s on the 8×8 digits
+
+
+def plain_keras(recipe: Recipe, dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """W and b from the recipe run as the notebook runs it: Keras' `model.fit`, compiled with
+    its defaults (no XLA, one batch per call): the reference `fit`'s speed-ups must match."""
+    import keras
+
+    x, labels = to_inputs(dataset.train[0]), dataset.train[1]
+    keras.utils.set_random_seed(recipe.seed)
+    model = build_model(x.shape[1], weight_penalty=recipe.weight_penalty)
+    optimizer = recipe.optimizer
+    if recipe.learning_rate is not None:
+        config = {"learning_rate": recipe.learning_rate}
+        optimizer = keras.optimizers.get({"class_name": recipe.optimizer, "config": config})
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, one_hot(labels), batch_size=recipe.batch_size, epochs=recipe.epochs, verbose=0)
+    weights, bias = model.layers[-1].get_weights()
+    return weights, bias
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +141,8 @@ def test_the_metadata_tells_how_the_model_was_made(run):
     assert 0.85 < metadata["train_accuracy"] <= 1
     assert set(metadata["versions"]) >= {"numpy", "keras", "tensorflow"}
     assert metadata["epochs_run"] == 3 and metadata["seconds"] >= 0 and metadata["trained_at"]
+    assert metadata["weight_penalty"] == QUICK.weight_penalty > 0
+    assert 0 <= metadata["rim_share"] <= 1
 
 
 def test_no_learning_rate_means_the_keras_default(digits):
@@ -189,3 +209,43 @@ def test_the_default_recipe_reaches_0_925_on_real_mnist(mnist):
     result = fit(RECIPES["default"], mnist)
     assert result.test_accuracy >= 0.925
     assert 0 < result.classifier.metadata["drawn_accuracy"] <= 1
+
+
+def test_the_weight_penalty_adds_lambda_times_half_the_squared_weights_to_the_loss():
+    model = build_model(n_inputs=64, weight_penalty=0.2)
+    weights = model.layers[-1].get_weights()[0]  # (64, 10)
+    penalty = float(sum(np.asarray(loss) for loss in model.losses))
+    assert penalty == pytest.approx(0.2 * (weights.astype(np.float64) ** 2).sum() / 2, rel=1e-5)
+    assert not build_model(n_inputs=64).losses  # no penalty, no extra loss: the notebook's
+
+
+@pytest.mark.parametrize(
+    ("n_train", "batch_size", "steps"), [(60_000, 2048, 8), (1437, 32, 45), (100, 2048, 1)]
+)
+def test_a_compiled_call_runs_about_16k_images_and_at_most_an_epoch(n_train, batch_size, steps):
+    assert steps_per_execution(n_train, batch_size) == steps
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["notebook", "default"])
+def test_fit_trains_the_same_weights_as_plain_keras_on_the_8x8_digits(name, digits):
+    recipe = get_recipe(name, "digits")
+    result = fit(recipe, digits)
+    weights, bias = plain_keras(recipe, digits)
+    np.testing.assert_allclose(result.classifier.weights, weights, atol=1e-5)
+    np.testing.assert_allclose(result.classifier.bias, bias, atol=1e-5)
+    assert round(result.test_accuracy, 4) == MEASURED_ACCURACY[name, "digits"]
+
+
+@pytest.mark.slow
+def test_the_notebook_recipe_trains_the_notebooks_own_weights_on_mnist(mnist):
+    dataset = Dataset("mnist", *mnist, "mnist")
+    result = fit(RECIPES["notebook"], dataset)
+    weights, bias = plain_keras(RECIPES["notebook"], dataset)
+    np.testing.assert_allclose(result.classifier.weights, weights, atol=1e-5)
+    np.testing.assert_allclose(result.classifier.bias, bias, atol=1e-5)
+    (_, _), (x_test, y_test) = mnist
+    plain = float(((to_inputs(x_test) @ weights + bias).argmax(axis=1) == y_test).mean())
+    assert (
+        round(result.test_accuracy, 4) == round(plain, 4) == MEASURED_ACCURACY["notebook", "mnist"]
+    )

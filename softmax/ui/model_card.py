@@ -26,11 +26,21 @@ KNOWN = {  # metadata worth showing, with a readable name, in display order
     "optimizer": "Optimizer",
     "learning_rate": "Learning rate",
     "loss": "Loss",
+    "weight_penalty": "Weight penalty λ",
     "seed": "Seed",
     "train_accuracy": "Training accuracy",
     "seconds": "Training time (s)",
     "trained_at": "Trained at",
 }
+
+
+PERCENTS = {"train_accuracy"}
+RIM = (
+    "Weight on the rim: the share of the weights' squared size Σw² on pixels that fewer than 1% "
+    "of MNIST's training digits ink at all (`softmax.explain.rim_share`). Such weights hardly "
+    "ever meet ink, so they are noise: a speckled frame around each weight map. A weight "
+    "penalty in training brings it down."
+)
 
 
 def render() -> None:
@@ -73,7 +83,7 @@ def _this_model(classifier: SoftmaxClassifier, label: str) -> None:
     st.subheader(f"This model: {label}")
     meta = classifier.metadata
     test, drawn = meta.get("test_accuracy"), meta.get("drawn_accuracy")
-    first, second = st.columns(2)
+    first, second, third = st.columns(3)
     first.metric(
         "MNIST test accuracy",
         _percent(test),
@@ -84,8 +94,9 @@ def _this_model(classifier: SoftmaxClassifier, label: str) -> None:
         _percent(drawn),
         help="Share of digits drawn on a canvas it reads right.",
     )
+    third.metric("Weight on the rim", _percent(meta.get("rim_share")), help=RIM)
     rows = [
-        (name, _percent(meta[key]) if key.endswith("accuracy") else _show(meta[key]))
+        (name, _percent(meta[key]) if key in PERCENTS else _show(meta[key]))
         for key, name in KNOWN.items()
         if key in meta
     ]
@@ -110,6 +121,7 @@ def _shipped_models() -> None:
                     "Recipe": str(meta.get("recipe", "—")),
                     "MNIST test accuracy": _percent(meta.get("test_accuracy")),
                     "Drawn-digit accuracy": _percent(meta.get("drawn_accuracy")),
+                    "Weight on the rim": _percent(meta.get("rim_share")),
                     "App default": "✓" if name == best else "",
                 }
                 for name, meta in metadata.items()
