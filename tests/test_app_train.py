@@ -1,8 +1,9 @@
-"""The Train page through AppTest: start, watch, stop, refuse a second run, use and save.
+"""The Train page through AppTest: start, watch, stop, start again, refuse a second run, let
+the teacher stop anyone's run, get MNIST, use and save.
 
-Runs train on scikit-learn's 8×8 digits (no download, a few seconds). Training runs in a child
-process (`training_jobs`), watched by a thread of this process, so the tests wait on the job
-itself rather than on the clock.
+Runs train on scikit-learn's 8×8 digits (no download, a few seconds). Training runs in a real
+child process (`training_jobs`), watched by a thread of this process, so the tests wait on the
+job itself rather than on the clock.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from streamlit.testing.v1 import AppTest
 from softmax.data import load_digits_8x8, to_inputs
 from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.recipes import get_recipe
-from softmax.training_jobs import TrainingJob
+from softmax.training_jobs import BY_TEACHER, TrainingJob
 from softmax.ui import state
 from softmax.ui.teacher import BEHIND_PROXY_ENV, PASSWORD_ENV, UNLOCKED_KEY
-from softmax.ui.train_view import training_slot
+from softmax.ui.train_view import OFFERED, PENALTIES, training_slot
 
 JOB_TIMEOUT = 180  # s: a busy 2-core machine with TensorFlow's first import
 
@@ -55,12 +56,18 @@ def saved_model(monkeypatch, tmp_path):
 def open_page(epochs: int, batch_size: int = 128) -> AppTest:
     """A session on the Train page set to the default recipe on the 8×8 digits."""
     at = AppTest.from_function(page, default_timeout=60).run()
-    at.radio(key="train_dataset").set_value("digits")
+    at.radio(key="train_dataset").set_value("digits").run()
     at.selectbox(key="train_recipe").set_value("default").run()
     at.number_input(key="train_epochs").set_value(epochs)
     at.number_input(key="train_batch_size").set_value(batch_size).run()
     assert not at.exception
     return at
+
+
+def wait_for_an_epoch(job: TrainingJob) -> None:
+    deadline = time.monotonic() + JOB_TIMEOUT
+    while not job.progress().epochs and time.monotonic() < deadline:
+        job.wait(0.2)
 
 
 def start(at: AppTest):
@@ -205,9 +212,7 @@ def test_a_second_training_request_is_refused_saying_why():
 def test_stop_ends_a_running_training_after_the_current_epoch():
     at = open_page(epochs=500, batch_size=16)
     job = start(at)
-    deadline = time.monotonic() + JOB_TIMEOUT
-    while not job.progress().epochs and time.monotonic() < deadline:
-        job.wait(0.2)
+    wait_for_an_epoch(job)
     at.run()
     at.button(key="train_stop").click().run()
     result = finish(at)
@@ -237,3 +242,106 @@ def test_a_training_that_fails_is_shown_as_an_error_not_raised():
     at.run()
     assert not at.exception
     assert at.error[0].value.startswith("Training failed: ValueError: deskew and drawn need 28×28")
+
+
+@pytest.mark.slow
+def test_a_finished_run_leaves_the_page_ready_to_start_again():
+    at = open_page(epochs=2)
+    first = start(at)
+    assert first.wait(JOB_TIMEOUT)
+    at.run()  # the first run after the result arrived: ready, whatever the child is doing
+    assert not at.exception
+    assert at.success[0].value.startswith("Trained default (edited)")
+    assert not at.button(key="train_start").disabled
+    assert not at.selectbox(key="train_recipe").disabled
+    assert not at.radio(key="train_dataset").disabled
+    second = start(at)
+    assert second is not first and second.running
+    finish(at)
+    assert at.success[0].value.startswith("Trained default (edited)")
+
+
+def test_the_page_opens_on_the_default_recipe_sized_for_the_data_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("SOFTMAX_MNIST", str(tmp_path / "missing.npz"))
+    at = AppTest.from_function(page, default_timeout=30).run()
+    assert at.selectbox(key="train_recipe").value == "default"
+    digits = get_recipe("default", "digits")
+    assert at.number_input(key="train_batch_size").value == digits.batch_size == 32
+    assert at.select_slider(key="train_weight_penalty").value == digits.weight_penalty
+    assert "default" in at.markdown[0].value and "Measured here" in at.markdown[0].value
+    assert "360 held-out 8×8 digits" in at.markdown[0].value
+
+
+@pytest.mark.slow
+def test_with_mnist_the_page_opens_on_the_default_recipe_for_mnist(mnist):
+    at = AppTest.from_function(page, default_timeout=60).run()
+    assert at.radio(key="train_dataset").value == "mnist"
+    assert at.selectbox(key="train_recipe").value == "default"
+    assert at.number_input(key="train_batch_size").value == 2048
+    assert "MNIST's 10,000 test digits" in at.markdown[0].value
+
+
+def test_switching_the_data_set_resizes_the_recipe():
+    at = AppTest.from_function(page, default_timeout=30).run()
+    at.radio(key="train_dataset").set_value("digits").run()
+    at.selectbox(key="train_recipe").set_value("notebook").run()
+    assert at.number_input(key="train_batch_size").value == 32
+    assert at.selectbox(key="train_recipe").options == ["notebook", "default"]
+
+
+def test_the_page_states_the_time_limit():
+    at = AppTest.from_function(page, default_timeout=30).run()
+    assert any("stopped after 10 min at most" in caption.value for caption in at.caption)
+
+
+def test_the_weight_penalty_control_goes_into_the_recipe():
+    at = open_page(epochs=2)
+    at.select_slider(key="train_weight_penalty").set_value(1e-3).run()
+    assert "λ = 0.001" in at.markdown[1].value
+
+
+@pytest.mark.slow
+def test_the_teacher_can_stop_another_sessions_run_and_a_student_cannot():
+    owner = open_page(epochs=500, batch_size=16)
+    job = start(owner)
+    wait_for_an_epoch(job)
+    student = AppTest.from_function(page, default_timeout=30).run()
+    assert not [b for b in student.button if b.key == "train_stop_other"]
+    teacher = AppTest.from_function(page, default_timeout=30)
+    teacher.session_state[UNLOCKED_KEY] = True
+    teacher.run()
+    teacher.button(key="train_stop_other").click().run()
+    result = finish(owner)
+    assert result.stopped_early and job.progress().stopped_by == BY_TEACHER
+    assert "stopped by the teacher after epoch" in owner.success[0].value
+
+
+@pytest.mark.slow
+def test_get_mnist_downloads_it_and_the_page_trains_on_it_at_once(
+    mnist_server, no_local_mnist, monkeypatch
+):
+    monkeypatch.setenv("SOFTMAX_MNIST_URL", mnist_server.url)
+    monkeypatch.setenv("SOFTMAX_MNIST_SHA256", mnist_server.sha256)
+    at = AppTest.from_function(page, default_timeout=120).run()
+    assert at.radio(key="train_dataset").value == "digits"
+    at.button(key="train_get_mnist").click().run()
+    assert not at.exception and not at.error
+    assert no_local_mnist.is_file()
+    assert at.radio(key="train_dataset").value == "mnist"
+    assert not at.button(key="train_start").disabled
+    assert not [b for b in at.button if b.key == "train_get_mnist"]
+
+
+def test_a_failed_download_says_how_to_get_mnist_by_hand(no_local_mnist, monkeypatch):
+    monkeypatch.setenv("SOFTMAX_MNIST_URL", "http://127.0.0.1:9/mnist.npz")  # discard port
+    at = AppTest.from_function(page, default_timeout=60).run()
+    at.button(key="train_get_mnist").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Could not get MNIST: could not download MNIST")
+    assert "To get it by hand" in at.error[0].value
+    assert not no_local_mnist.exists()
+
+
+def test_every_offered_recipes_penalty_is_on_the_penalty_control():
+    for dataset, names in OFFERED.items():
+        assert all(get_recipe(name, dataset).weight_penalty in PENALTIES for name in names)

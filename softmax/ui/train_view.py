@@ -13,9 +13,11 @@ writes it atomically to `state.saved_model_path()`, which new sessions start wit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from softmax import charts, explain
@@ -29,12 +31,20 @@ from softmax.model import (
     n_params,
     shipped_path,
 )
-from softmax.recipes import OPTIMIZERS, RECIPES, Recipe
+from softmax.recipes import MEASURED_ACCURACY, OPTIMIZERS, Recipe, get_recipe
 from softmax.train import TrainResult
-from softmax.training_jobs import Progress, SlotBusy, TrainingJob, TrainingSlot
+from softmax.training_jobs import (
+    BY_TEACHER,
+    MAX_SECONDS_ENV,
+    Progress,
+    SlotBusy,
+    TrainingJob,
+    TrainingSlot,
+)
 from softmax.ui import state
 from softmax.ui.markdown import literal
-from softmax.ui.teacher import teacher_gate
+from softmax.ui.mnist_download import just_fetched, offer_mnist
+from softmax.ui.teacher import is_teacher, teacher_gate
 
 JOB_KEY = "training_job"  # the job this session started; kept after it ends, for its result
 REFUSED_KEY = "training_refused"  # why the last Start was refused
@@ -43,14 +53,27 @@ SAVE_FAILED_KEY = "training_save_failed"  # why the last "Save as default" faile
 RECIPE_KEY, DATASET_KEY = "train_recipe", "train_dataset"
 OPTIMIZER_KEY, RATE_KEY = "train_optimizer", "train_learning_rate"
 BATCH_KEY, EPOCHS_KEY = "train_batch_size", "train_epochs"
+PENALTY_KEY = "train_weight_penalty"
+GET_MNIST_KEY = "train_get_mnist"
 MNIST, DIGITS = "mnist", "digits"
-OFFERED = ("notebook", "default", "deskew")  # the recipes a class can run in under a minute
+OFFERED = {  # the recipes a class can run in under a minute, on each data set
+    MNIST: ("notebook", "default", "deskew"),
+    DIGITS: ("notebook", "default"),
+}
+PENALTIES = (0.0, 1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 1e-3, 3e-3, 1e-2)  # λ, about 3× apart
 POLL_SECONDS = 0.5
 RECIPE_NOTES = {
-    "notebook": "The reference notebook exactly: plain SGD, 100 epochs (≈ 0.89, under a minute).",
-    "default": "Adam at 0.01 for 10 epochs: the best this model does (≈ 0.93, a few seconds).",
-    "deskew": "As default, on digits straightened first (≈ 0.96): removing slant helps a lot.",
+    "notebook": "The reference notebook exactly: plain SGD at Keras' default rate, 100 epochs, "
+    "no weight penalty.",
+    "default": "Adam at 0.01 for 10 epochs, with a small weight penalty: the best this model "
+    "does, with weight maps that show strokes.",
+    "deskew": "As default, on digits straightened first: removing slant helps a lot.",
 }
+RIM_HELP = (
+    "Share of the weights' squared size on the rim: pixels that fewer than 1% of the training "
+    "digits ever ink. Weights there are noise on the maps; a weight penalty shrinks them."
+)
+TEST_SETS = {MNIST: "MNIST's 10,000 test digits", DIGITS: "the 360 held-out 8×8 digits"}
 
 
 @dataclass(frozen=True)
@@ -68,42 +91,51 @@ def render() -> None:
         "Train the softmax yourself and watch it learn. Training here changes nothing for "
         "anyone else unless you save the result as the default."
     )
+    try:
+        slot = training_slot()
+    except ValueError as error:  # a bad SOFTMAX_TRAINING_MAX_SECONDS
+        st.error(f"Training is not available: {error}")
+        return
     job: TrainingJob | None = st.session_state.get(JOB_KEY)
+    # Read once: the controls and what follows them must agree. A run that ends while this
+    # script draws is caught by the live fragment, which reruns the page.
+    running = job is not None and job.running
     settings, notes = st.columns([3, 2], gap="large")
     with settings:
-        request = _settings(running=job is not None and job.running)
+        request = _settings(slot, mine=job if running else None)
     with notes:
         _notes(request)
-    if job is not None and job.running:
+    if running:
         _live(job)
     elif job is not None:
         _result(job)
 
 
-def _settings(running: bool) -> Request | None:
+def _settings(slot: TrainingSlot, mine: TrainingJob | None) -> Request | None:
     """The recipe and data set widgets and the Start button; None when the choice cannot run."""
+    running = mine is not None
     mnist_missing = _mnist_missing()
-    if RECIPE_KEY not in st.session_state:
-        st.session_state[RECIPE_KEY] = "notebook"
-        _load_recipe()
-    if DATASET_KEY not in st.session_state:
+    if DATASET_KEY not in st.session_state or just_fetched(GET_MNIST_KEY):
         st.session_state[DATASET_KEY] = DIGITS if mnist_missing else MNIST
-    recipe_col, data_col = st.columns(2)
-    recipe_col.selectbox(
-        "Recipe",
-        OFFERED,
-        key=RECIPE_KEY,
-        on_change=_load_recipe,
-        disabled=running,
-        help="Fills in the four settings below; change any of them to experiment.",
-    )
+        _load_recipe()
+    data_col, recipe_col = st.columns(2)
     data_col.radio(
         "Data set",
         (MNIST, DIGITS),
         format_func={MNIST: "MNIST 28×28", DIGITS: "scikit-learn digits 8×8"}.__getitem__,
         key=DATASET_KEY,
+        on_change=_load_recipe,
         disabled=running,
         horizontal=True,
+        help="Each data set gets the recipe's settings sized for it (the 8×8 set: batch 32).",
+    )
+    recipe_col.selectbox(
+        "Recipe",
+        OFFERED[st.session_state[DATASET_KEY]],
+        key=RECIPE_KEY,
+        on_change=_load_recipe,
+        disabled=running,
+        help="Fills in the settings below; change any of them to experiment.",
     )
     optimizer, rate, batch, epochs = st.columns(4)
     optimizer.selectbox("Optimizer", OPTIMIZERS, key=OPTIMIZER_KEY, disabled=running)
@@ -118,22 +150,31 @@ def _settings(running: bool) -> Request | None:
         disabled=running,
         help="Empty: the optimizer's Keras default (SGD 0.01, Adam 0.001), as the notebook.",
     )
-    batch.number_input("Batch size", 1, 60_000, step=256, key=BATCH_KEY, disabled=running)
+    batch.number_input("Batch size", 1, 60_000, step=32, key=BATCH_KEY, disabled=running)
     epochs.number_input("Epochs", 1, 500, step=1, key=EPOCHS_KEY, disabled=running)
+    st.select_slider(
+        "Weight penalty λ",
+        PENALTIES,
+        format_func=lambda penalty: f"{penalty:g}" if penalty else "off",
+        key=PENALTY_KEY,
+        disabled=running,
+        help="Adds λ·‖W‖²/2 to the loss, so only weights the data really needs stay large: "
+        "the speckled rim of rarely inked pixels fades and the maps show strokes.",
+    )
 
     request = _request()
     problem = None
     if request.dataset == MNIST and mnist_missing:
         problem = f"MNIST is not available here ({mnist_missing}). The 8×8 digits need no download."
-    elif request.dataset == DIGITS and request.recipe.deskew:
-        problem = "Deskewing works on 28×28 digits only: pick MNIST or another recipe."
     if problem:
         st.info(problem, icon=":material/dataset:")
     elif request.dataset == DIGITS and request.recipe.batch_size >= (n := _digits_sizes()[0]):
         st.caption(
             f"The 8×8 set has {n:,} training images, so a batch of "
-            f"{request.recipe.batch_size:,} makes one step per epoch: try a batch of 32–128."
+            f"{request.recipe.batch_size:,} makes one step per epoch: try a batch of 16–64."
         )
+    if mnist_missing:
+        offer_mnist(GET_MNIST_KEY)
     st.button(
         "Start training",
         key="train_start",
@@ -143,12 +184,26 @@ def _settings(running: bool) -> Request | None:
         args=(request,),
         disabled=running or problem is not None,
     )
+    st.caption(
+        f"One run at a time on this server, each stopped after {_duration(slot.max_seconds)} "
+        f"at most ({MAX_SECONDS_ENV})."
+    )
     refused = st.session_state.pop(REFUSED_KEY, None)
     if refused:
         st.warning(refused, icon=":material/hourglass_top:")
-    busy = training_slot().busy
-    if busy is not None and not running and not refused:
-        st.caption(f"Training is busy elsewhere on this server: {busy.describe()}.")
+    busy = slot.busy
+    if busy is not None and busy is not mine:
+        if not refused:
+            st.caption(f"Training is busy elsewhere on this server: {busy.describe()}.")
+        if is_teacher():
+            st.button(
+                "Stop that training",
+                key="train_stop_other",
+                icon=":material/stop_circle:",
+                on_click=busy.stop,
+                kwargs={"by": BY_TEACHER},
+                help="You are the teacher: end another session's run after its current epoch.",
+            )
     return None if problem else request
 
 
@@ -168,32 +223,41 @@ def _digits_sizes() -> tuple[int, int]:
 
 
 def _load_recipe() -> None:
-    """Copy the chosen recipe's settings into the four setting widgets."""
-    recipe = RECIPES[st.session_state[RECIPE_KEY]]
+    """Copy the chosen recipe's settings, sized for the chosen data set, into the widgets."""
+    dataset = st.session_state[DATASET_KEY]
+    if st.session_state.get(RECIPE_KEY) not in OFFERED[dataset]:
+        st.session_state[RECIPE_KEY] = "default"
+    recipe = get_recipe(st.session_state[RECIPE_KEY], dataset)
     st.session_state[OPTIMIZER_KEY] = recipe.optimizer
     st.session_state[RATE_KEY] = recipe.learning_rate
     st.session_state[BATCH_KEY] = recipe.batch_size
     st.session_state[EPOCHS_KEY] = recipe.epochs
+    st.session_state[PENALTY_KEY] = recipe.weight_penalty
 
 
 def _request() -> Request:
     """The recipe the widgets describe; named "<recipe> (edited)" when a setting was changed."""
-    named = RECIPES[st.session_state[RECIPE_KEY]]
+    dataset = st.session_state[DATASET_KEY]
+    named = get_recipe(st.session_state[RECIPE_KEY], dataset)
     recipe = named.replace(
         optimizer=st.session_state[OPTIMIZER_KEY],
         learning_rate=st.session_state[RATE_KEY],
         batch_size=int(st.session_state[BATCH_KEY]),
         epochs=int(st.session_state[EPOCHS_KEY]),
+        weight_penalty=float(st.session_state[PENALTY_KEY]),
     )
     if recipe != named:
         recipe = recipe.replace(name=f"{named.name} (edited)")
-    return Request(recipe, st.session_state[DATASET_KEY])
+    return Request(recipe, dataset)
 
 
 def _start(request: Request) -> None:
     """Start button: claim the server's training slot, or say who holds it."""
+    owner = _session_id()
     try:
-        job = training_slot().start(request.recipe, request.dataset, _session_id())
+        job = training_slot().start(
+            request.recipe, request.dataset, owner, owner_alive=_connected(owner)
+        )
     except SlotBusy as busy:
         st.session_state[REFUSED_KEY] = str(busy)
         return
@@ -211,9 +275,31 @@ def _session_id() -> str:
     return context.session_id if context is not None else "no-session"
 
 
+def _connected(session_id: str) -> Callable[[], bool]:
+    """Whether a browser session is still connected, for the slot's guard thread.
+
+    Asked of Streamlit's runtime (`is_active_session`, safe from any thread), not of a heartbeat
+    the page would send while it polls: a browser throttles the timers of a hidden tab, so a
+    teacher who switches to the slides would look gone, while the session's websocket stays
+    open. A closed tab ends the websocket; the guard then waits ORPHAN_SECONDS for a reconnect
+    before it stops the run. Without a runtime (AppTest, scripts) nobody can tell: connected.
+    """
+
+    def connected() -> bool:
+        return not Runtime.exists() or Runtime.instance().is_active_session(session_id)
+
+    return connected
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
+
+
 def _notes(request: Request | None) -> None:
-    name = st.session_state[RECIPE_KEY]
-    st.markdown(f"**{name}** — {RECIPE_NOTES[name]}")
+    name, dataset = st.session_state[RECIPE_KEY], st.session_state[DATASET_KEY]
+    measured = MEASURED_ACCURACY.get((name, dataset))
+    reaches = f" Measured here: **{measured:.1%}** on {TEST_SETS[dataset]}." if measured else ""
+    st.markdown(f"**{name}** — {RECIPE_NOTES[name]}{reaches}")
     if request is None:
         return
     recipe = request.recipe
@@ -221,11 +307,18 @@ def _notes(request: Request | None) -> None:
         "Keras' default rate" if recipe.learning_rate is None else f"rate {recipe.learning_rate:g}"
     )
     inputs = 784 if request.dataset == MNIST else 64
+    penalty = (
+        f" A weight penalty (λ = {recipe.weight_penalty:g}) pulls every weight towards 0, so "
+        "only the ones the data keeps asking for stay large."
+        if recipe.weight_penalty
+        else ""
+    )
     st.markdown(
         f"{recipe.epochs} passes over the training images, updating all "
         f"{n_params(inputs):,} weights after every batch of {recipe.batch_size:,} with "
-        f"{recipe.optimizer.upper()} at {rate}. After each pass the page shows the loss and "
-        "accuracy on the training images and on the test images, which training never uses."
+        f"{recipe.optimizer.upper()} at {rate}.{penalty} After each pass the page shows the "
+        "loss and accuracy on the training images and on the test images, which training "
+        "never uses."
     )
 
 
@@ -254,19 +347,25 @@ def _live(job: TrainingJob) -> None:
         icon=":material/stop:",
         width="stretch",
     )
-    _curves(progress)
+    _curves(progress, job.recipe.weight_penalty)
 
 
-def _curves(progress: Progress) -> None:
+def _curves(progress: Progress, weight_penalty: float) -> None:
     st.altair_chart(
         charts.training_curves(progress.history, progress.total),
         width="content",
         key="train_curves",
         alt="Loss and accuracy per epoch, on the training and the test images",
     )
+    penalty = (
+        " With a weight penalty, the training loss includes it (λ·‖W‖²/2); the test loss is "
+        "the cross-entropy alone."
+        if weight_penalty
+        else ""
+    )
     st.caption(
         "Loss: how surprised the model is by the right answers (lower is better). "
-        "A test curve that follows the training curve means the model is not memorising."
+        f"A test curve that follows the training curve means the model is not memorising.{penalty}"
     )
 
 
@@ -279,11 +378,15 @@ def _result(job: TrainingJob) -> None:
     trained = result.classifier
     shipped, shipped_label = _shipped_for(job)
     ran = len(result.history["loss"])
+    stopped = ""
+    if result.stopped_early:
+        by = f"{progress.stopped_by} " if progress.stopped_by else ""
+        stopped = f": stopped {by}after epoch {ran} of {job.recipe.epochs}"
     st.success(
         f"Trained {trained.recipe} on {_dataset_name(job.dataset)} in {result.seconds:.1f} s"
-        + (f": stopped after epoch {ran} of {job.recipe.epochs}." if result.stopped_early else ".")
+        f"{stopped}."
     )
-    mine, theirs, epochs = st.columns(3)
+    mine, theirs, rim, epochs = st.columns(4)
     mine.metric("Your model: test accuracy", f"{result.test_accuracy:.1%}")
     if shipped is not None:
         theirs_accuracy = shipped.metadata.get("test_accuracy")
@@ -291,6 +394,12 @@ def _result(job: TrainingJob) -> None:
             f"{shipped_label}: test accuracy",
             f"{theirs_accuracy:.1%}" if isinstance(theirs_accuracy, float) else "—",
         )
+    rim_share = trained.metadata.get("rim_share")
+    rim.metric(
+        "Your model: weight on the rim",
+        f"{rim_share:.0%}" if isinstance(rim_share, float) else "—",
+        help=RIM_HELP,
+    )
     epochs.metric("Epochs", f"{ran}")
     if job.dataset == DIGITS:
         st.caption(
@@ -298,7 +407,7 @@ def _result(job: TrainingJob) -> None:
             "the shipped one on MNIST's 10,000: these tidy little images are easier, so the "
             "two numbers are not a fair match."
         )
-    _curves(progress)
+    _curves(progress, job.recipe.weight_penalty)
     _compare_weights(trained, shipped, shipped_label)
     _actions(result)
 

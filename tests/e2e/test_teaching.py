@@ -6,6 +6,7 @@ Trainings run in the app server's child process, exactly as in class; every wait
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,6 +14,7 @@ from conftest import needs_mnist
 from pictures import photo_of_a_seven
 
 from softmax.recipes import RECIPES
+from softmax.training_jobs import ORPHAN_SECONDS
 
 from .browser import SEVEN, VIEWPORT, draw_digit, save_full_page, wait_until_idle
 from .test_draw import prediction
@@ -64,7 +66,7 @@ def start_training(
     expect(page.locator("[data-testid=stProgress]")).to_be_visible()
 
 
-def test_training_on_the_8x8_digits_from_the_page_ends_with_a_result(page, app_server):
+def test_training_on_the_8x8_digits_ends_with_a_result_and_can_start_again(page, app_server):
     open_view(page, app_server.url, "train", "Start training")
     start_training(page, "scikit-learn digits 8×8", "default", batch_size=64, epochs=20)
     expect(page.get_by_text(RESULT)).to_be_visible(timeout=TRAINING_TIMEOUT)
@@ -73,6 +75,28 @@ def test_training_on_the_8x8_digits_from_the_page_ends_with_a_result(page, app_s
     ).to_be_visible()
     expect(page.get_by_role("button", name="Use in this session")).to_be_visible()
     expect(page.locator(EXCEPTION)).to_have_count(0)
+    start = page.get_by_role("button", name="Start training")
+    expect(start).to_be_enabled()  # the finished run left the page ready
+    start.click()
+    expect(page.locator("[data-testid=stProgress]")).to_be_visible()
+    expect(page.get_by_text(RESULT)).to_be_visible(timeout=TRAINING_TIMEOUT)
+    expect(start).to_be_enabled()
+
+
+def test_a_run_whose_page_was_closed_is_stopped_and_frees_the_slot(page, browser, app_server):
+    owner = browser.new_context(viewport=VIEWPORT).new_page()
+    open_view(owner, app_server.url, "train", "Start training")
+    start_training(owner, "scikit-learn digits 8×8", "default", batch_size=1, epochs=500)
+    expect(owner.get_by_role("button", name="Stop")).to_be_visible()
+    owner.context.close()  # the tab is gone; the run would take hours
+    open_view(page, app_server.url, "train", "Start training")
+    busy = page.get_by_text("Training is busy elsewhere")
+    expect(busy).to_be_visible()
+    deadline = time.monotonic() + ORPHAN_SECONDS + 90  # + the epoch under way, on a busy machine
+    while busy.count() and time.monotonic() < deadline:  # the note is drawn when the page runs
+        page.wait_for_timeout(5_000)
+        open_view(page, app_server.url, "train", "Start training")
+    expect(busy).to_have_count(0)
 
 
 @needs_mnist
