@@ -112,12 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser(
         "bench",
-        help="time preprocess + predict against Keras, and the default recipe's training",
-        description="Latency of canvas -> prediction (numpy) next to Keras, and training time.",
+        help="time preprocess + predict against Keras, and training against a numpy loop",
+        description="Latency of canvas -> prediction (numpy) next to Keras; training time of "
+        "the default and notebook recipes, and of the notebook's SGD as a plain numpy loop.",
     )
     bench.add_argument("--model", help=f"{MODEL_HELP}; a deskew model adds that step")
     bench.add_argument("--runs", type=int, default=200, help="timed calls each (default: 200)")
-    bench.add_argument("--no-train", action="store_true", help="skip timing the default recipe")
+    bench.add_argument("--no-train", action="store_true", help="skip timing the training")
     bench.add_argument("--json", action="store_true", help="print JSON instead of text")
     bench.set_defaults(run=run_bench)
 
