@@ -318,7 +318,19 @@ def test_the_default_model_still_reads_mnist_test_digits(mnist):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "least"), [("default", 0.925), ("deskew", 0.95)])
+# Without a weight penalty default reached 0.926 and deskew 0.955; the penalty may cost 0.003.
+@pytest.mark.parametrize(("name", "least"), [("default", 0.923), ("deskew", 0.952)])
 def test_shipped_models_reach_their_promised_accuracy(name, least, mnist):
     _, (x_test, y_test) = mnist
     assert evaluate(SoftmaxClassifier.load(shipped_path(name)), x_test, y_test).accuracy >= least
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "before"), [("default", 0.803), ("deskew", 0.83), ("drawn", 0.961)]
+)
+def test_the_weight_penalty_cost_no_more_than_0_005_of_drawn_digit_accuracy(name, before):
+    from softmax.evaluation import drawn_accuracy
+
+    shipped = SoftmaxClassifier.load(shipped_path(name))
+    assert drawn_accuracy(shipped) == shipped.metadata["drawn_accuracy"] >= before - 0.005

@@ -13,7 +13,7 @@ import pytest
 from softmax.data import Dataset, digits_dataset, one_hot, to_inputs
 from softmax.model import SoftmaxClassifier, build_model
 from softmax.recipes import MEASURED_ACCURACY, RECIPES, Recipe, get_recipe
-from softmax.train import EpochLog, ProgressCallback, fit, steps_per_execution
+from softmax.train import EpochLog, ProgressCallback, fit, steps_per_execution, use_xla
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = get_recipe("default", epochs=3, batch_size=64)  # ~0.3 s on the 8×8 digits
@@ -205,9 +205,9 @@ def test_bad_extra_images_or_weight_are_refused_before_training(digits, extra, w
 
 
 @pytest.mark.slow
-def test_the_default_recipe_reaches_0_925_on_real_mnist(mnist):
+def test_the_default_recipe_stays_within_0_003_of_its_unpenalised_0_926_on_real_mnist(mnist):
     result = fit(RECIPES["default"], mnist)
-    assert result.test_accuracy >= 0.925
+    assert result.test_accuracy >= 0.926 - 0.003  # the price of clean maps allowed (issue 8)
     assert 0 < result.classifier.metadata["drawn_accuracy"] <= 1
 
 
@@ -224,6 +224,15 @@ def test_the_weight_penalty_adds_lambda_times_half_the_squared_weights_to_the_lo
 )
 def test_a_compiled_call_runs_about_16k_images_and_at_most_an_epoch(n_train, batch_size, steps):
     assert steps_per_execution(n_train, batch_size) == steps
+
+
+@pytest.mark.parametrize(
+    ("n_train", "n_inputs", "epochs", "xla"),
+    [(60_000, 784, 100, True), (60_000, 784, 10, False), (1437, 64, 500, False)],
+    ids=["notebook on MNIST", "default on MNIST", "500 epochs of 8x8"],
+)
+def test_only_long_runs_are_compiled_with_xla(n_train, n_inputs, epochs, xla):
+    assert use_xla(n_train, n_inputs, epochs) is xla
 
 
 @pytest.mark.slow

@@ -73,7 +73,6 @@ RIM_HELP = (
     "Share of the weights' squared size on the rim: pixels that fewer than 1% of the training "
     "digits ever ink. Weights there are noise on the maps; a weight penalty shrinks them."
 )
-TEST_SETS = {MNIST: "MNIST's 10,000 test digits", DIGITS: "the 360 held-out 8×8 digits"}
 
 
 @dataclass(frozen=True)
@@ -174,6 +173,8 @@ def _settings(slot: TrainingSlot, mine: TrainingJob | None) -> Request | None:
             f"{request.recipe.batch_size:,} makes one step per epoch: try a batch of 16–64."
         )
     if mnist_missing:
+        if not problem:
+            st.caption("MNIST, the notebook's own 28×28 digits, is not on this computer yet.")
         offer_mnist(GET_MNIST_KEY)
     st.button(
         "Start training",
@@ -291,6 +292,12 @@ def _connected(session_id: str) -> Callable[[], bool]:
     return connected
 
 
+def _test_set(dataset: str) -> str:
+    if dataset == MNIST:
+        return "MNIST's 10,000 test digits"
+    return f"the {_digits_sizes()[1]:,} held-out 8×8 digits"
+
+
 def _duration(seconds: float) -> str:
     return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
 
@@ -298,7 +305,7 @@ def _duration(seconds: float) -> str:
 def _notes(request: Request | None) -> None:
     name, dataset = st.session_state[RECIPE_KEY], st.session_state[DATASET_KEY]
     measured = MEASURED_ACCURACY.get((name, dataset))
-    reaches = f" Measured here: **{measured:.1%}** on {TEST_SETS[dataset]}." if measured else ""
+    reaches = f" Measured here: **{measured:.1%}** on {_test_set(dataset)}." if measured else ""
     st.markdown(f"**{name}** — {RECIPE_NOTES[name]}{reaches}")
     if request is None:
         return
