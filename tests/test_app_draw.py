@@ -255,4 +255,8 @@ def test_the_model_card_shows_the_architecture_and_accuracy():
     at = AppTest.from_function(model_card_page, default_timeout=60).run()
     assert not at.exception
     assert any("7,850 parameters" in block.value for block in at.markdown)
-    assert [metric.label for metric in at.metric] == ["MNIST test accuracy", "Drawn-digit accuracy"]
+    assert [metric.label for metric in at.metric] == [
+        "MNIST test accuracy",
+        "Drawn-digit accuracy",
+        "Weight on the rim",
+    ]

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from softmax import explain
 from softmax.model import SoftmaxClassifier, best_for_drawings, n_params
 from softmax.ui import state
 from softmax.ui.architecture import summary_rows
@@ -32,15 +33,6 @@ KNOWN = {  # metadata worth showing, with a readable name, in display order
     "seconds": "Training time (s)",
     "trained_at": "Trained at",
 }
-
-
-PERCENTS = {"train_accuracy"}
-RIM = (
-    "Weight on the rim: the share of the weights' squared size Σw² on pixels that fewer than 1% "
-    "of MNIST's training digits ink at all (`softmax.explain.rim_share`). Such weights hardly "
-    "ever meet ink, so they are noise: a speckled frame around each weight map. A weight "
-    "penalty in training brings it down."
-)
 
 
 def render() -> None:
@@ -83,7 +75,7 @@ def _this_model(classifier: SoftmaxClassifier, label: str) -> None:
     st.subheader(f"This model: {label}")
     meta = classifier.metadata
     test, drawn = meta.get("test_accuracy"), meta.get("drawn_accuracy")
-    first, second, third = st.columns(3)
+    first, second = st.columns(2)
     first.metric(
         "MNIST test accuracy",
         _percent(test),
@@ -94,9 +86,11 @@ def _this_model(classifier: SoftmaxClassifier, label: str) -> None:
         _percent(drawn),
         help="Share of digits drawn on a canvas it reads right.",
     )
-    third.metric("Weight on the rim", _percent(meta.get("rim_share")), help=RIM)
+    rim, words = st.columns(2, vertical_alignment="center")
+    rim.metric("Weight on the rim", _percent(meta.get("rim_share")))
+    words.caption(explain.RIM_IN_WORDS)
     rows = [
-        (name, _percent(meta[key]) if key in PERCENTS else _show(meta[key]))
+        (name, _percent(meta[key]) if key.endswith("accuracy") else _show(meta[key]))
         for key, name in KNOWN.items()
         if key in meta
     ]

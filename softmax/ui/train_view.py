@@ -65,14 +65,10 @@ POLL_SECONDS = 0.5
 RECIPE_NOTES = {
     "notebook": "The reference notebook exactly: plain SGD at Keras' default rate, 100 epochs, "
     "no weight penalty.",
-    "default": "Adam at 0.01 for 10 epochs, with a small weight penalty: the best this model "
-    "does, with weight maps that show strokes.",
+    "default": "Adam at 0.01 for 10 epochs, with a small weight penalty: within a hair of the "
+    "best this model does, with weight maps that show strokes.",
     "deskew": "As default, on digits straightened first: removing slant helps a lot.",
 }
-RIM_HELP = (
-    "Share of the weights' squared size on the rim: pixels that fewer than 1% of the training "
-    "digits ever ink. Weights there are noise on the maps; a weight penalty shrinks them."
-)
 
 
 @dataclass(frozen=True)
@@ -405,7 +401,7 @@ def _result(job: TrainingJob) -> None:
     rim.metric(
         "Your model: weight on the rim",
         f"{rim_share:.0%}" if isinstance(rim_share, float) else "—",
-        help=RIM_HELP,
+        help=explain.RIM_IN_WORDS,
     )
     epochs.metric("Epochs", f"{ran}")
     if job.dataset == DIGITS:
