@@ -132,6 +132,7 @@ class TrainingJob:
         self._result: TrainResult | None = None
         self._error: str | None = None
         self._stop_asked: float | None = None  # time.monotonic() of the first stop request
+        self._first_report: float | None = None  # time.monotonic() of the first epoch's report
         self._stopped_by: str | None = None
         self._killed = False
         self._finished = threading.Event()
@@ -240,6 +241,8 @@ class TrainingJob:
             log = _epoch_log(body)
             with self._lock:
                 self._epochs.append(log)
+                if self._first_report is None:
+                    self._first_report = time.monotonic()
             return False
         if kind == "done":
             self._finish(result=_result(body, INPUTS[self.dataset]))
@@ -264,7 +267,12 @@ class TrainingJob:
         return f"the training process ended without a result (exit code {code})"
 
     def _guard(self) -> None:
-        """Stop a run past its time limit or whose owner left; kill one that will not stop."""
+        """Stop a run past its time limit or whose owner left; kill one that will not stop.
+
+        A stop takes effect once training runs (the child reads it between compiled calls), so
+        a child still importing TensorFlow or compiling is given until its first epoch's report,
+        plus the grace; past its time limit plus the grace it is killed whatever it is doing.
+        """
         start = last_seen = time.monotonic()
         while not self._finished.wait(GUARD_SECONDS):
             now = time.monotonic()
@@ -274,8 +282,11 @@ class TrainingJob:
                 self.stop(by=BY_TIME_LIMIT)
             elif now - last_seen > self.orphan_seconds:
                 self.stop(by=BY_OWNER_GONE)
-            asked = self._stop_asked
-            if asked is not None and now - asked > self.stop_grace_seconds:
+            asked, training = self._stop_asked, self._first_report
+            ignored = asked is not None and training is not None
+            if (ignored and now - max(asked, training) > self.stop_grace_seconds) or (
+                now - start > self.max_seconds + self.stop_grace_seconds
+            ):
                 self._killed = True
                 self._process.kill()  # the watcher sees the end and fails the run
                 return

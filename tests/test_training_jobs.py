@@ -46,6 +46,10 @@ done = {"weights": [[0.0] * 10] * 64, "bias": [0.0] * 10, "metadata": {"recipe":
         "history": {"loss": [0.5]}, "test_accuracy": 0.75, "seconds": 0.1,
         "stopped_early": False}
 mode = sys.argv[1]
+if mode == "never-starts":
+    time.sleep(120)
+if mode == "slow-start-obeys-stop":
+    time.sleep(3)  # longer than the grace: the stop was asked before training began
 send(line("epoch", epoch))
 if mode == "not-json":
     send(b"Traceback (most recent call last): oops\n")
@@ -67,7 +71,7 @@ elif mode == "exit-3":
     sys.exit(3)
 elif mode == "done-then-linger":
     send(line("done", done))
-elif mode == "obeys-stop":
+elif mode in ("obeys-stop", "slow-start-obeys-stop"):
     sys.stdin.readline()
     send(line("done", {**done, "stopped_early": True}))
     sys.exit(0)
@@ -191,6 +195,25 @@ def test_a_child_that_ignores_a_stop_is_killed_after_the_grace_period():
     assert gone(job.pid)
 
 
+def test_a_stop_before_training_began_waits_for_training_to_begin():
+    job = stand_in("slow-start-obeys-stop", stop_grace_seconds=1)(RECIPE, "digits", "student")
+    job.start()
+    job.stop()  # while the child is still "importing TensorFlow"
+    assert job.wait(JOB_TIMEOUT)
+    progress = job.progress()
+    assert progress.error is None and progress.result.stopped_early
+
+
+def test_a_child_that_never_starts_is_killed_past_its_time_limit():
+    job = stand_in("never-starts", stop_grace_seconds=1)(RECIPE, "digits", "s", max_seconds=1)
+    job.start()
+    assert job.wait(JOB_TIMEOUT)
+    assert job.progress().error == (
+        "stopped at the time limit: the training process did not stop within 1 s and was ended"
+    )
+    assert gone(job.pid)
+
+
 def test_the_time_limit_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv(MAX_SECONDS_ENV, "90")
     assert max_training_seconds() == 90
@@ -209,8 +232,7 @@ def test_a_bad_time_limit_is_an_error_naming_the_variable(monkeypatch, value):
 @pytest.mark.slow
 def test_a_real_run_is_stopped_at_its_time_limit_with_the_model_so_far():
     job = TrainingJob(get_recipe("default", "digits", epochs=500, batch_size=16), "digits", "s")
-    job.max_seconds = 8  # TensorFlow's import is part of the run's time
-    job.stop_grace_seconds = JOB_TIMEOUT  # a loaded machine may still be compiling at 8 s
+    job.max_seconds = 8  # TensorFlow's import is part of the run's time: a stop may come first
     job.start()
     assert job.wait(JOB_TIMEOUT)
     progress = job.progress()

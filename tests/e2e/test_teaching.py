@@ -79,6 +79,7 @@ def test_training_on_the_8x8_digits_ends_with_a_result_and_can_start_again(page,
     expect(start).to_be_enabled()  # the finished run left the page ready
     start.click()
     expect(page.locator("[data-testid=stProgress]")).to_be_visible()
+    expect(page.get_by_text(RESULT)).to_have_count(0)  # the first result, shown stale, is gone
     expect(page.get_by_text(RESULT)).to_be_visible(timeout=TRAINING_TIMEOUT)
     expect(start).to_be_enabled()
 
