@@ -111,3 +111,12 @@ def no_local_mnist(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv("SOFTMAX_MNIST", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
     return tmp_path / "keras-home" / "datasets" / "mnist.npz"
+
+
+@pytest.fixture
+def mnist_to_fetch(mnist_server, no_local_mnist, monkeypatch) -> Path:
+    """No local MNIST, and its download pointed at the local server with that file's sha256.
+    Returns where the download lands, in Keras' cache."""
+    monkeypatch.setenv("SOFTMAX_MNIST_URL", mnist_server.url)
+    monkeypatch.setenv("SOFTMAX_MNIST_SHA256", mnist_server.sha256)
+    return no_local_mnist

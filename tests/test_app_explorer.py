@@ -111,14 +111,10 @@ def test_without_mnist_the_explorer_says_how_to_provide_it(monkeypatch, tmp_path
 
 
 @pytest.mark.slow
-def test_without_mnist_the_explorer_offers_it_and_uses_it_once_fetched(
-    mnist_server, no_local_mnist, monkeypatch
-):
-    monkeypatch.setenv("SOFTMAX_MNIST_URL", mnist_server.url)
-    monkeypatch.setenv("SOFTMAX_MNIST_SHA256", mnist_server.sha256)
+def test_without_mnist_the_explorer_offers_it_and_uses_it_once_fetched(mnist_to_fetch):
     at = open_explorer()
     assert at.info[0].value.startswith("This view needs the MNIST data set")
     at.button(key="get_mnist").click().run()
     assert not at.exception and not at.info
-    assert no_local_mnist.is_file()
+    assert mnist_to_fetch.is_file()
     assert {m.label for m in at.metric} >= {"Test accuracy", "Mistakes"}

@@ -64,10 +64,14 @@ def open_page(epochs: int, batch_size: int = 128) -> AppTest:
     return at
 
 
-def wait_for_an_epoch(job: TrainingJob) -> None:
+def a_long_run_under_way() -> tuple[AppTest, TrainingJob]:
+    """A session whose 500-epoch run (hours, at batch 16) has reported its first epoch."""
+    at = open_page(epochs=500, batch_size=16)
+    job = start(at)
     deadline = time.monotonic() + JOB_TIMEOUT
     while not job.progress().epochs and time.monotonic() < deadline:
         job.wait(0.2)
+    return at, job
 
 
 def start(at: AppTest):
@@ -210,9 +214,7 @@ def test_a_second_training_request_is_refused_saying_why():
 
 @pytest.mark.slow
 def test_stop_ends_a_running_training_after_the_current_epoch():
-    at = open_page(epochs=500, batch_size=16)
-    job = start(at)
-    wait_for_an_epoch(job)
+    at, _ = a_long_run_under_way()
     at.run()
     at.button(key="train_stop").click().run()
     result = finish(at)
@@ -302,9 +304,7 @@ def test_the_weight_penalty_control_goes_into_the_recipe():
 
 @pytest.mark.slow
 def test_the_teacher_can_stop_another_sessions_run_and_a_student_cannot():
-    owner = open_page(epochs=500, batch_size=16)
-    job = start(owner)
-    wait_for_an_epoch(job)
+    owner, job = a_long_run_under_way()
     student = AppTest.from_function(page, default_timeout=30).run()
     assert not [b for b in student.button if b.key == "train_stop_other"]
     teacher = AppTest.from_function(page, default_timeout=30)
@@ -317,16 +317,12 @@ def test_the_teacher_can_stop_another_sessions_run_and_a_student_cannot():
 
 
 @pytest.mark.slow
-def test_get_mnist_downloads_it_and_the_page_trains_on_it_at_once(
-    mnist_server, no_local_mnist, monkeypatch
-):
-    monkeypatch.setenv("SOFTMAX_MNIST_URL", mnist_server.url)
-    monkeypatch.setenv("SOFTMAX_MNIST_SHA256", mnist_server.sha256)
+def test_get_mnist_downloads_it_and_the_page_trains_on_it_at_once(mnist_to_fetch):
     at = AppTest.from_function(page, default_timeout=120).run()
     assert at.radio(key="train_dataset").value == "digits"
     at.button(key="train_get_mnist").click().run()
     assert not at.exception and not at.error
-    assert no_local_mnist.is_file()
+    assert mnist_to_fetch.is_file()
     assert at.radio(key="train_dataset").value == "mnist"
     assert not at.button(key="train_start").disabled
     assert not [b for b in at.button if b.key == "train_get_mnist"]

@@ -86,15 +86,11 @@ def test_without_mnist_the_lesson_runs_on_the_8x8_digits_and_says_how_to_get_mni
 
 
 @pytest.mark.slow
-def test_without_mnist_the_lesson_offers_it_and_switches_to_it_once_fetched(
-    mnist_server, no_local_mnist, monkeypatch
-):
-    monkeypatch.setenv("SOFTMAX_MNIST_URL", mnist_server.url)
-    monkeypatch.setenv("SOFTMAX_MNIST_SHA256", mnist_server.sha256)
+def test_without_mnist_the_lesson_offers_it_and_switches_to_it_once_fetched(mnist_to_fetch):
     at = open_lesson()
     assert at.radio(key="walkthrough_dataset").value == "digits"
     at.button(key="walkthrough_get_mnist").click().run()
     assert not at.exception
-    assert no_local_mnist.is_file()
+    assert mnist_to_fetch.is_file()
     assert at.radio(key="walkthrough_dataset").value == "mnist"
     assert metrics(at)["Parameters"] == "7,850"

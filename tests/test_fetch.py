@@ -25,10 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def served(mnist_server, no_local_mnist, monkeypatch):
-    """The download points at the local server, with the served file's sha256."""
-    monkeypatch.setenv(fetch.URL_ENV, mnist_server.url)
-    monkeypatch.setenv(fetch.SHA256_ENV, mnist_server.sha256)
+def served(mnist_server, mnist_to_fetch):
+    """The local server the download now points at."""
     return mnist_server
 
 
