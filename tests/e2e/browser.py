@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1440, "height": 900}  # a common projector resolution
+CANVAS_PX = 280  # the canvas' own pixels a side: what the page reads, whatever its size on screen
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 METRIC = "[data-testid=stMetric] [data-testid=stMetricValue]"
 CONTENT_HEIGHT = "document.querySelector('[data-testid=stMain]').scrollHeight"
@@ -139,12 +140,41 @@ ZERO = [[(0.5 + 0.33 * math.sin(t / 24 * 2 * math.pi), 0.5 - 0.45 * math.cos(t /
 
 
 def draw_digit(page: Page, strokes, left: float, top: float, size: float) -> None:
-    """Draw a unit-box digit scaled to `size` px at (`left`, `top`) inside the canvas."""
+    """Draw a unit-box digit scaled to `size` px at (`left`, `top`) inside the canvas (in the
+    canvas' own pixels, CANVAS_PX a side, whatever its size on screen)."""
+    draw_strokes(
+        page, [[(left + x * size, top + y * size) for x, y in stroke] for stroke in strokes]
+    )
+
+
+def touch_stroke(page: Page, points: Sequence[tuple[float, float]], step_px: float = 4) -> None:
+    """One finger stroke through page points: CDP touch events, since Playwright's touchscreen
+    only taps. Moves are about `step_px` apart, like a finger sampled at 60 Hz."""
+    cdp = page.context.new_cdp_session(page)
+    touch = {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]}
+    cdp.send("Input.dispatchTouchEvent", touch)
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        steps = max(1, math.ceil(math.dist((x0, y0), (x1, y1)) / step_px))
+        for i in range(1, steps + 1):
+            x, y = x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps
+            cdp.send(
+                "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
+            )
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def draw_strokes(page: Page, strokes, pause_ms: float = 0) -> None:
+    """Draw strokes given in the canvas' own pixels (e.g. softmax.drawn's drawings), one mouse
+    stroke each (a finger's on a touch screen), `pause_ms` between them (a hand lifting the
+    pen)."""
     box = page.locator(CANVAS).bounding_box()
-    for stroke in strokes:
-        draw_stroke(
-            page, [(box["x"] + left + x * size, box["y"] + top + y * size) for x, y in stroke]
-        )
+    scale = box["width"] / CANVAS_PX
+    stroke_with = touch_stroke if page.evaluate("navigator.maxTouchPoints > 0") else draw_stroke
+    for i, stroke in enumerate(strokes):
+        if i and pause_ms:
+            page.wait_for_timeout(pause_ms)
+        stroke_with(page, [(box["x"] + x * scale, box["y"] + y * scale) for x, y in stroke])
 
 
 def wait_until_loaded(page: Page) -> None:
