@@ -17,7 +17,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from softmax.ui import state
+from softmax import figures
+from softmax.ui import STYLESHEET, state
 
 
 def view(module: str) -> Callable[[], None]:
@@ -51,8 +52,8 @@ PAGES = [
     ),
 ]
 
-# Streamlit leaves 6rem above the title; on a projector every row of pixels counts.
-st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 2.5rem; }</style>")
+# The page frame and every figure's look: one stylesheet, sent once per page, never per stroke.
+st.html(f"<style>{figures.CSS}{STYLESHEET.read_text()}</style>")
 
 
 def start() -> None:

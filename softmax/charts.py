@@ -1,9 +1,10 @@
 """Altair charts sized and lettered for a classroom projector.
 
 Every chart is built from plain numpy arrays and returns a finished `alt.Chart` (or concat), so the
-page only places it and tests can read its spec. The charts redrawn on every stroke reuse cached
-layouts and swap in the data (see `_with_data`). Colours carry one meaning throughout: blue is a
-vote for a digit, red a vote against, violet the model's answer.
+page only places it and tests can read its spec. Charts drawn often reuse cached layouts and
+swap in the data (see `_with_data`); what a stroke redraws is lighter still (softmax.figures).
+Colours carry one meaning throughout (softmax.palette): blue is a vote for a digit, red a vote
+against, violet the model's answer.
 """
 
 from __future__ import annotations
@@ -15,14 +16,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from softmax.explain import LogitDecomposition
+from softmax.palette import AGAINST, ANSWER, DIVERGING, INK
 
 DIGITS = [str(k) for k in range(10)]
-ANSWER = "#7c3aed"  # violet: the predicted digit, distinct from the red/blue of the votes
-OTHER = "#cbd5e1"  # slate: every other digit
-FOR, AGAINST, BIAS = "#2563eb", "#dc2626", "#94a3b8"
-INK = "#1e293b"  # text: darker than Streamlit's grey, which fades on a projector
-DIVERGING = "redblue"  # Vega scheme: low (negative) red, high (positive) blue, white at 0
 FONT = 16  # px: smallest text a projector keeps readable from the back row
 PROJECTOR = alt.Config(
     axis=alt.AxisConfig(
@@ -38,27 +34,6 @@ PROJECTOR = alt.Config(
 _CANVAS_RENDERER = {"embedOptions": {"renderer": "canvas"}}
 # Stretch to the column's width but keep `height` for the plot itself (axes and legend come on top).
 _FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
-
-
-def probability_bars(probabilities: np.ndarray | None, predicted: int | None = None) -> alt.Chart:
-    """Ten bars, digits 0–9 in order on a fixed 0–100 % axis; the predicted digit in violet.
-
-    `probabilities` None (nothing drawn yet) draws the empty axes so the layout does not jump.
-    """
-    values = np.zeros(10) if probabilities is None else np.asarray(probabilities, dtype=float)
-    if values.shape != (10,):
-        raise ValueError(f"probabilities must have shape (10,), got {values.shape}")
-    frame = pd.DataFrame(
-        {
-            "digit": DIGITS,
-            "probability": values,
-            "predicted": [k == predicted for k in range(10)],
-            "label": [f"{p:.0%}" if p >= 0.01 else "" for p in values],
-        }
-    )
-    return _with_data(
-        _digit_bars("probability", "predicted", "probability", (ANSWER, OTHER), 300), frame
-    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -194,76 +169,6 @@ def _diverging_maps(
         )
     chart = alt.concat(*views, columns=columns, spacing=14, usermeta=_CANVAS_RENDERER)
     return _projector(chart.resolve_scale(color="shared"))
-
-
-PARTS = ("votes for", "votes against", "bias")
-
-
-def logit_bars(decomposition: LogitDecomposition, classes: Sequence[int]) -> alt.LayerChart:
-    """For each class in `classes` (top to bottom), its score split in three, stacked from 0: votes
-    for (blue), votes against (red) and bias (grey); a black tick and number mark the sum, the logit.
-    """
-    frame = pd.DataFrame(
-        [
-            {
-                "digit": str(k),
-                "rank": rank,
-                "part": part,
-                "order": i,
-                "value": float(values[k]),
-                "logit": float(decomposition.logits[k]),
-            }
-            for rank, k in enumerate(classes)
-            for i, (part, values) in enumerate(
-                zip(
-                    PARTS,
-                    (decomposition.positive, decomposition.negative, decomposition.bias),
-                    strict=True,
-                )
-            )
-        ]
-    )
-    return _with_data(_logit_bars(len(classes)), frame)
-
-
-@functools.lru_cache(maxsize=16)
-def _logit_bars(n_classes: int) -> alt.LayerChart:
-    y = alt.Y(
-        "digit:N",
-        sort=alt.EncodingSortField(field="rank", op="min"),
-        title=None,
-        axis=alt.Axis(labelFontSize=22, labelFontWeight="bold", labelPadding=10),
-    )
-    stacked = (
-        alt.Chart()
-        .mark_bar(height=28)
-        .encode(
-            y=y,
-            x=alt.X(
-                "value:Q",
-                title="score (logit) = votes for + votes against + bias",
-                axis=alt.Axis(tickCount=8, tickMinStep=1),
-            ),
-            color=alt.Color(
-                "part:N",
-                scale=alt.Scale(domain=list(PARTS), range=[FOR, AGAINST, BIAS]),
-                legend=alt.Legend(title=None, orient="top", symbolSize=200),
-            ),
-            order="order:Q",
-            tooltip=["digit:N", "part:N", alt.Tooltip("value:Q", format="+.2f")],
-        )
-    )
-    ticks = (
-        alt.Chart()
-        .transform_filter(alt.datum.order == 0)  # one row per digit: its logit
-        .mark_tick(color="black", thickness=4, size=44)
-        .encode(y=y, x="logit:Q", tooltip=["digit:N", alt.Tooltip("logit:Q", format=".2f")])
-    )
-    labels = ticks.mark_text(dy=-30, fontSize=FONT, fontWeight="bold", color="black").encode(
-        text=alt.Text("logit:Q", format=".1f")
-    )
-    chart = alt.layer(stacked, ticks, labels).properties(height=76 * n_classes, autosize=_FIT_WIDTH)
-    return _projector(chart)
 
 
 def number_grid(values: np.ndarray, fmt: str, vmax: float, cell: int = 26) -> alt.Chart:

@@ -2,10 +2,9 @@
 
 The drawing page, the test-set explorer and the upload page all show a reading alike: the
 `Prediction` metric and probability bars (`answer`), the x ⊙ w evidence of the top digits and
-each score split into votes for, votes against and bias (`why`). `shielded` keeps a failure in
-one section from taking the rest of a page with it. `softmax.charts` (altair and pandas, ≈0.5 s
-to import) is imported inside the functions that draw, so the drawing page's canvas reaches the
-browser first on a cold start.
+each score split into votes for, votes against and bias (`why`). The figures are small HTML
+(softmax.figures), cheap enough to redraw on every stroke. `shielded` keeps a failure in one
+section from taking the rest of a page with it.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from softmax import explain
+from softmax import explain, figures
 from softmax.model import Prediction, SoftmaxClassifier
 
 PROMPT = "Draw a digit on the black square: the model reads it as you draw."
@@ -53,38 +52,35 @@ def shielded(what: str) -> Iterator[None]:
 
 
 def answer(reading: Reading | None, has_model: bool) -> None:
-    """The `Prediction` metric ("NN% sure") and the ten probability bars; a prompt when empty."""
-    from softmax import charts  # after the canvas is sent: see the module docstring
+    """The `Prediction` metric ("NN% sure") and the ten probability bars; a prompt when empty.
 
+    The metric sits in a container keyed `prediction`: large on a projector, one compact line
+    on a phone (app.py's stylesheet)."""
     prediction = None if reading is None else reading.prediction
-    if not has_model:
-        st.info("No model is loaded, so nothing is predicted: pick one in the sidebar.")
-    elif prediction is None:
-        st.info(PROMPT, icon=":material/draw:")
-    else:
-        st.metric(
-            "Prediction",
-            str(prediction.digit),
-            delta=f"{prediction.confidence:.0%} sure",
-            delta_color="primary",
-            delta_arrow="off",
-        )
-    st.altair_chart(
-        charts.probability_bars(
+    with st.container(key="prediction"):
+        if not has_model:
+            st.info("No model is loaded, so nothing is predicted: pick one in the sidebar.")
+        elif prediction is None:
+            st.info(PROMPT, icon=":material/draw:")
+        else:
+            st.metric(
+                "Prediction",
+                str(prediction.digit),
+                delta=f"{prediction.confidence:.0%} sure",
+                delta_color="primary",
+                delta_arrow="off",
+            )
+    st.html(
+        figures.probability_bars(
             None if prediction is None else prediction.probabilities,
             None if prediction is None else prediction.digit,
-        ),
-        width="stretch",
-        key="probabilities",
-        alt="Probability of each digit, 0 to 9",
+        )
     )
     st.caption("Softmax turns the ten scores into probabilities that add up to 100%.")
 
 
 def why(reading: Reading | None, classifier: SoftmaxClassifier | None) -> None:
     """Evidence maps x ⊙ w of the top three digits, one plain sentence, and the logit split."""
-    from softmax import charts  # after the canvas is sent: see the module docstring
-
     st.subheader("Why this prediction")
     if reading is None or reading.decomposition is None or classifier is None:
         st.caption("Draw something to see which pixels voted for which digit.")
@@ -92,34 +88,26 @@ def why(reading: Reading | None, classifier: SoftmaxClassifier | None) -> None:
     decomposition = reading.decomposition
     top = decomposition.top(3)
     votes = explain.evidence(classifier, reading.x)[top]  # (3, 28, 28)
-    titles = [f"{k}: score {decomposition.logits[k]:.1f}" for k in top]
     st.markdown(explain.explain_in_words(decomposition))
-    st.altair_chart(
-        charts.diverging_maps(
+    st.html(
+        figures.maps(
             votes,
-            titles,
+            [f"{k}: score {decomposition.logits[k]:.1f}" for k in top],
             explain.symmetric_limit(votes),
-            highlight=0,
-            columns=3,
+            label="Evidence maps x ⊙ w of the top three digits",
+            legend="vote",
+            digits=top,
+            chosen=0,
             size=130,
-            legend_title="vote",
-            legend_orient="bottom",
-        ),
-        width="content",
-        key="evidence",
-        alt="Evidence maps x ⊙ w of the top three digits",
+            columns=3,
+        )
     )
     st.caption(
         "Each map is your drawing multiplied pixel by pixel by one digit's weights (x ⊙ w): "
         "blue pixels add to that digit's score, red ones subtract. Adding them all up, plus a "
         "bias, gives the score:"
     )
-    st.altair_chart(
-        charts.logit_bars(decomposition, top),
-        width="stretch",
-        key="logits",
-        alt="Each top digit's score split into votes for, votes against and bias",
-    )
+    st.html(figures.logit_bars(decomposition, top))
 
 
 def explain_input(x: np.ndarray, classifier: SoftmaxClassifier) -> None:

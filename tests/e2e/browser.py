@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1440, "height": 900}  # a common projector resolution
+PHONE = {"viewport": {"width": 390, "height": 664}, "device_scale_factor": 3, "is_mobile": True,
+         "has_touch": True}  # fmt: skip
 CANVAS_PX = 280  # the canvas' own pixels a side: what the page reads, whatever its size on screen
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 METRIC = "[data-testid=stMetric] [data-testid=stMetricValue]"
@@ -193,6 +195,20 @@ def wait_until_idle(page: Page) -> None:
     expect(charts.locator("svg.marks, canvas.marks")).to_have_count(charts.count())
 
 
+# Every box that scrolls sideways, or would: the document and each element that scrolls its own
+# overflow (Streamlit's page scrolls inside stMain), if it is on screen (not a closed sidebar).
+SIDEWAYS = """() => [...document.querySelectorAll("*")].filter((e) => {
+  const scrolls = e === document.scrollingElement || /auto|scroll/.test(getComputedStyle(e).overflowX);
+  return scrolls && e.clientWidth > 0 && e.getBoundingClientRect().right > 0
+    && e.scrollWidth > e.clientWidth + 1;
+}).map((e) => `${e.tagName} ${e.dataset.testid || e.className} ${e.scrollWidth} > ${e.clientWidth}`)"""
+
+
+def scrolling_sideways(page: Page) -> list[str]:
+    """What on the page can scroll sideways: [] when everything fits the screen's width."""
+    return page.evaluate(SIDEWAYS)
+
+
 def save_full_page(page: Page, path: Path) -> None:
     """Screenshot the whole page to `path`: Streamlit scrolls inside its main block, so grow the
     viewport to the content's height first (keeping the page's width)."""
@@ -206,13 +222,7 @@ def save_full_page(page: Page, path: Path) -> None:
 
 
 def clear_canvas(page: Page) -> None:
-    """Press Clear and wait until the remounted canvas takes strokes.
-
-    Clear gives the canvas a new key: Streamlit mounts a new one and drops the old one (for a
-    moment both are on the page), and the new canvas ignores strokes for about 0.4 s after it
-    appears: the only fixed pause in the browser tests.
-    """
+    """Press Clear and wait until the prediction is gone. The canvas empties in the browser and
+    keeps listening (softmax/ui/canvas.py): the next stroke needs no pause."""
     page.get_by_role("button", name="Clear").click()
     expect(page.locator(METRIC)).to_have_count(0)
-    expect(page.locator(CANVAS)).to_have_count(1)
-    page.wait_for_timeout(400)

@@ -1,7 +1,6 @@
 """The drawing page in headless Chromium: real mouse strokes on the real canvas, real model.
 
-Waits are Playwright `expect(...)` polls; the one fixed pause is after Clear, whose remounted
-canvas drops strokes for about 0.4 s (`clear_canvas`).
+Every wait is a Playwright `expect(...)` poll: no fixed pauses, not even after Clear.
 """
 
 from __future__ import annotations
@@ -22,7 +21,13 @@ pytestmark = pytest.mark.e2e
 
 PREDICTION = "[data-testid=stMetric]:has-text('Prediction') [data-testid=stMetricValue]"
 SEES = "[aria-label^='What the model sees']"
-CHARTS = "[data-testid=stVegaLiteChart]"
+FIGURES = (
+    "Probability of each digit",
+    "What the model sees",
+    "Evidence maps",
+    "Each top digit's score",
+    "The ten weight maps",
+)
 
 
 def prediction(page: Page) -> Locator:
@@ -57,8 +62,29 @@ def test_clear_empties_the_canvas_and_the_prediction(page):
     expect(prediction(page)).to_have_text("1")
     clear_canvas(page)
     expect(prompt(page)).to_be_visible()
-    draw_digit(page, ZERO, 60, 40, 180)  # the fresh canvas takes strokes and starts from blank
+    draw_digit(page, ZERO, 60, 40, 180)  # the canvas takes strokes and starts from blank
     expect(prediction(page)).to_have_text("0")
+
+
+@pytest.mark.parametrize("repeat", range(3))
+def test_a_stroke_begun_at_once_after_clear_is_never_lost(page, repeat):
+    draw_digit(page, ONE, 110, 40, 200)
+    expect(prediction(page)).to_have_text("1")
+    page.get_by_role("button", name="Clear").click()
+    draw_digit(page, ZERO, 60, 40, 180)  # no wait of any kind between Clear and the stroke
+    expect(prediction(page)).to_have_text("0")
+    expect(page.locator(CANVAS)).to_have_count(1)  # one canvas all along: it never remounted
+
+
+def test_the_predicted_digits_weight_map_is_framed(page):
+    draw_digit(page, SEVEN, 50, 40, 190)
+    expect(prediction(page)).to_have_text("7")
+    outline = "el => getComputedStyle(el).outlineColor"
+    framed = page.locator("[aria-label^='The ten weight maps'] figure[data-digit='7'] img")
+    other = page.locator("[aria-label^='The ten weight maps'] figure[data-digit='1'] img")
+    expect(framed).to_be_visible()
+    assert framed.evaluate(outline) == "rgb(124, 58, 237)"  # the answer's violet
+    assert other.evaluate(outline) != "rgb(124, 58, 237)"
 
 
 def test_the_toggle_switches_what_the_model_sees_to_naive_downsampling(page):
@@ -74,8 +100,10 @@ def test_the_toggle_switches_what_the_model_sees_to_naive_downsampling(page):
 def test_the_whole_page_renders_for_a_drawing_and_is_saved_for_the_readme(page, screenshots):
     draw_digit(page, SEVEN, 50, 40, 190)
     expect(prediction(page)).to_have_text("7")
-    expect(page.locator(CHARTS)).to_have_count(5)
-    expect(page.locator(f"{CHARTS} :is(svg, canvas).marks")).to_have_count(5)  # all drawn
+    for label in FIGURES:
+        expect(page.locator(f"[role=img][aria-label^={label!r}]")).to_be_visible()
+    expect(page.locator("[aria-label^='Evidence maps'] figure")).to_have_count(3)
+    expect(page.locator("[aria-label^='The ten weight maps'] figure")).to_have_count(10)
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
     expect(page.locator(CANVAS)).to_be_visible()
     save_full_page(page, screenshots / "draw.png")

@@ -1,0 +1,55 @@
+// The drawing canvas' helper in the browser (see softmax/ui/canvas.py); runs once per page.
+// 1. On a narrow screen, zoom each canvas to fill its column: it keeps its 280×280 canvas
+//    pixels, so the model gets the same 28×28 and the pen the same width in model pixels.
+// 2. Clear empties its canvas here and now, with the canvas' own reset, which then sends the
+//    empty drawing like any stroke. The canvas never remounts, so it never stops listening.
+//    When the reset cannot be found, the click goes on to Streamlit: the server clears it.
+(() => {
+  if (window.softmaxCanvas) return;
+  window.softmaxCanvas = true;
+  const SIDE = 280;
+  const NARROW = matchMedia("(max-width: 640px)"); // where Streamlit stacks its columns
+  const HOST = "[data-testid=stBidiComponentIsolated]";
+  const RESET = 'button[aria-label="Reset canvas & history"]';
+
+  const keyed = (element, prefix) =>
+    [...element.classList].find((name) => name.startsWith(`st-key-${prefix}-`));
+
+  const fit = () => {
+    for (const box of document.querySelectorAll("[class*='st-key-canvas-']")) {
+      const host = box.querySelector(HOST);
+      if (!host || !keyed(box, "canvas")) continue;
+      const zoom = NARROW.matches ? String(box.clientWidth / SIDE) : "";
+      if (host.style.zoom !== zoom) host.style.zoom = zoom;
+    }
+  };
+  let queued = false;
+  const schedule = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      fit();
+    });
+  };
+  new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
+  addEventListener("resize", schedule);
+  schedule();
+
+  document.addEventListener(
+    "click",
+    (event) => {
+      const button = event.target.closest("[class*='st-key-clear-'] button");
+      const name = button && keyed(button.closest("[class*='st-key-clear-']"), "clear");
+      if (!name) return;
+      const canvas = name.replace("st-key-clear-", "st-key-canvas-");
+      const reset = document.querySelector(`.${CSS.escape(canvas)} ${HOST}`)?.shadowRoot
+        ?.querySelector(RESET);
+      if (!reset) return;
+      event.stopPropagation(); // Streamlit never sees this click: no rerun, no round trip
+      event.preventDefault();
+      reset.click();
+    },
+    true,
+  );
+})();
