@@ -39,7 +39,7 @@ def test_the_model_step_counts_7850_parameters(mnist_lesson):
 
 @needs_mnist
 def test_the_data_step_shows_the_notebooks_shapes(mnist_lesson):
-    shapes = mnist_lesson.dataframe[0].value.set_index("array")["shape"]
+    shapes = mnist_lesson.table[0].value.set_index("array")["shape"]
     assert shapes["x_train"] == "(60,000, 28, 28)"
     assert shapes["x_test"] == "(10,000, 28, 28)"
 
@@ -51,7 +51,7 @@ def test_the_chosen_sample_is_followed_with_its_label_and_one_hot_vector(mnist):
     label = int(y_train[7])
     assert metrics(at)["Label"] == str(label)
     digits = [str(digit) for digit in range(10)]
-    one_hot = next(t.value for t in at.dataframe if list(t.value.columns) == digits)
+    one_hot = next(t.value for t in at.table if list(t.value.columns) == digits)
     assert one_hot.iloc[0].tolist() == [int(digit == label) for digit in range(10)]
 
 
@@ -65,7 +65,7 @@ def test_the_recipe_step_shows_the_notebooks_code_and_result(mnist_lesson):
 def test_the_8x8_lesson_has_64_inputs_and_650_parameters():
     at = open_lesson("digits")
     assert metrics(at)["Parameters"] == "650"
-    assert any("(1,437, 8, 8)" in str(frame.value) for frame in at.dataframe)
+    assert any("(1,437, 8, 8)" in str(frame.value) for frame in at.table)
 
 
 def test_the_8x8_lesson_shows_weights_fitted_to_those_digits():

@@ -190,10 +190,12 @@ def _gallery(scores: TestScores) -> np.ndarray:
         page = int(st.number_input(f"Page (of {pages})", 1, pages, step=1, key=PAGE_KEY, width=200))
     st.caption("Most confident first. Press one to see why the model read it that way.")
     shown = indices[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    for start in range(0, len(shown), COLUMNS):
-        for column, index in zip(st.columns(COLUMNS), shown[start : start + COLUMNS], strict=False):
-            with column:
-                _thumbnail(scores, int(index))
+    with st.container(key="gallery"):  # five across on a phone, not one (app.py's stylesheet)
+        for start in range(0, len(shown), COLUMNS):
+            columns = st.columns(COLUMNS)
+            for column, index in zip(columns, shown[start : start + COLUMNS], strict=False):
+                with column:
+                    _thumbnail(scores, int(index))
     return shown
 
 

@@ -61,7 +61,7 @@ def _architecture(classifier: SoftmaxClassifier | None) -> None:
         f"{n_classes} × ({n_inputs} + 1) = **{params:,} parameters**."
     )
     st.caption('`model.summary()` — Model: "softmax_regression"')
-    st.dataframe(summary_rows(n_inputs, n_classes), hide_index=True, width="stretch")
+    st.table(summary_rows(n_inputs, n_classes), hide_index=True)
     st.markdown(
         f"Total params: **{params:,}** · Trainable params: **{params:,}** · Non-trainable params: **0**"
     )
@@ -107,7 +107,7 @@ def _shipped_models() -> None:
         st.info("No shipped models found in softmax/assets/.")
         return
     best = best_for_drawings(metadata)
-    st.dataframe(
+    st.table(  # a static table wraps its text on a phone, where a data grid would scroll sideways
         pd.DataFrame(
             [
                 {
@@ -122,7 +122,6 @@ def _shipped_models() -> None:
             ]
         ),
         hide_index=True,
-        width="stretch",
     )
     drawn = metadata[best].get("drawn_accuracy") if best in metadata else None
     if drawn is not None:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from softmax import charts, explain
+from softmax import charts, explain, figures
 from softmax.data import DataError, one_hot, to_inputs
 from softmax.model import SoftmaxClassifier, n_params
 from softmax.recipes import MEASURED_ACCURACY
@@ -155,7 +155,7 @@ def _load(lesson: Lesson) -> None:
             ],
         }
     )
-    st.dataframe(arrays, hide_index=True, width="stretch")
+    st.table(arrays, hide_index=True)  # static: wraps on a phone, where a data grid would scroll
     st.markdown(
         f"Every image is a {side}×{side} grid of whole numbers (`uint8`): 0 is background, "
         "255 full ink. The model learns from the training images; the test images are kept "
@@ -217,7 +217,7 @@ def _label(lesson: Lesson, label: int) -> None:
     digit, vector = st.columns([1, 4], gap="large")
     digit.metric("Label", str(label))
     table = pd.DataFrame(one_hot(np.array([label])).astype(int), columns=charts.DIGITS)
-    vector.dataframe(
+    vector.table(
         table.style.map(lambda v: f"background-color: {charts.ANSWER}; color: white" if v else ""),
         hide_index=True,
     )
@@ -240,7 +240,7 @@ def _model(lesson: Lesson) -> None:
         language="python",
     )
     table, count = st.columns([3, 2], gap="large")
-    table.dataframe(summary_rows(n), hide_index=True, width="stretch")
+    table.table(summary_rows(n), hide_index=True)
     count.metric("Parameters", f"{params:,}")
     count.markdown(f"{n} weights + 1 bias for each of 10 digits: 10 × ({n} + 1) = **{params:,}**.")
     st.markdown(
@@ -286,15 +286,16 @@ def _weights(lesson: Lesson) -> None:
     accuracy = classifier.metadata.get("test_accuracy")
     scored = f", test accuracy {accuracy:.1%}" if isinstance(accuracy, float) else ""
     st.markdown(f"The {classifier.n_params:,} numbers of {source}{scored}.")
-    st.altair_chart(
-        charts.diverging_maps(
+    st.html(
+        figures.maps(
             maps,
             charts.DIGITS,
             explain.weight_scale(maps),
+            label="The learned weights: one map per digit, 0 to 9",
+            legend="weight",
+            digits=range(10),
             size=150 if lesson.key == MNIST else 120,
-        ),
-        width="content",
-        key="walkthrough_weights",
+        )
     )
     st.caption(
         "Each map is one digit's weights laid out like the image: blue pixels raise that "
