@@ -26,6 +26,8 @@ from softmax.palette import AGAINST, ANSWER, BIAS, FOR, INK, OTHER, REDBLUE, div
 PARTS = ("votes for", "votes against", "bias")  # a score's three parts, stacked in this order
 PROBABILITY_TICKS = (0, 20, 40, 60, 80, 100)  # % on the probability axis
 CHOSEN = ' class="sm-chosen"'  # the answer's bar or map: violet
+LEVELS = 64  # colours of a signed map's PNG: ±1/126 of its scale, too fine for an eye to tell
+_LEVEL_COLOURS = diverging(np.linspace(-1, 1, LEVELS), 1.0).reshape(-1).tolist()
 
 
 def pixels(image: np.ndarray, label: str, size: int = 224) -> str:
@@ -72,7 +74,7 @@ def maps(
         tip = f"{title}: {_number(values.min(), '+.3f')} to {_number(values.max(), '+.3f')}"
         figures.append(
             f'<figure{attributes} title="{escape(tip)}"><figcaption>{escape(title)}</figcaption>'
-            f'<img src="{png(diverging(values, limit))}" alt=""></figure>'
+            f'<img src="{_signed_png(values, limit)}" alt=""></figure>'
         )
     follows = " data-follows" if follow_prediction else ""
     return (
@@ -146,11 +148,21 @@ def logit_bars(decomposition: LogitDecomposition, classes: Sequence[int]) -> str
     )
 
 
-def png(image: np.ndarray) -> str:
-    """A (h, w) grey or (h, w, 3) RGB uint8 image as a PNG data URI."""
+def png(image: np.ndarray | Image.Image) -> str:
+    """An image (a (h, w) grey or (h, w, 3) RGB uint8 array, or a PIL image) as a PNG data URI."""
+    if isinstance(image, np.ndarray):
+        image = Image.fromarray(image)
     buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, "PNG")
+    image.save(buffer, "PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _signed_png(values: np.ndarray, limit: float) -> str:
+    """A signed map as a palette PNG of `LEVELS` red–blue colours: a third smaller than RGB."""
+    t = np.clip((np.asarray(values) / max(float(limit), 1e-12) + 1) / 2, 0, 1)  # 0 … 1
+    image = Image.fromarray(np.rint(t * (LEVELS - 1)).astype(np.uint8), "P")
+    image.putpalette(_LEVEL_COLOURS)
+    return png(image)
 
 
 def _stacked(values: np.ndarray) -> list[tuple[float, float, float]]:

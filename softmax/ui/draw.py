@@ -10,6 +10,8 @@ sits right under it (softmax/ui/canvas.py, app.py's stylesheet).
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -21,6 +23,7 @@ from softmax.ui.reading import Reading, answer, shielded, why
 
 CANVAS = "draw"  # the canvas' name: keys canvas-draw, drawing-draw, clear-draw, pen-draw
 NAIVE_KEY = "naive_preprocessing"
+ANSWER_FIRST_S = 0.005  # see studio()
 
 
 def render() -> None:
@@ -50,6 +53,10 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
     reading = _read(image, classifier)
     with right, shielded("the prediction"):
         answer(reading, classifier is not None)
+    # The answer first: Streamlit's event loop sends it only when it gets the GIL this script
+    # holds, so on a busy server it waited for the whole explanation (≈ 100 ms). A short sleep
+    # lets it go now (bench/stroke_cost.py measures the stroke's latency).
+    time.sleep(ANSWER_FIRST_S)
     with left, st.container(horizontal=True, vertical_alignment="bottom", key="pen-and-clear"):
         # below the canvas, but sent after the answer: a stroke's prediction comes first
         canvas.pen_width(CANVAS)
