@@ -1,13 +1,12 @@
 // The drawing canvas' helper in the browser (see softmax/ui/canvas.py); runs once per page.
-// 1. On a narrow screen, zoom each canvas to fill its column: it keeps its 280×280 canvas
-//    pixels, so the model gets the same 28×28 and the pen the same width in model pixels.
+// 1. On a narrow screen, zoom each canvas to fill its column: it keeps its own pixels (280 a
+//    side), so the model gets the same 28×28 and the pen the same width in model pixels.
 // 2. Clear empties its canvas here and now, with the canvas' own reset, which then sends the
 //    empty drawing like any stroke. The canvas never remounts, so it never stops listening.
 //    When the reset cannot be found, the click goes on to Streamlit: the server clears it.
 (() => {
   if (window.softmaxCanvas) return;
   window.softmaxCanvas = true;
-  const SIDE = 280;
   const NARROW = matchMedia("(max-width: 640px)"); // where Streamlit stacks its columns
   const HOST = "[data-testid=stBidiComponentIsolated]";
   const RESET = 'button[aria-label="Reset canvas & history"]';
@@ -15,11 +14,18 @@
   const keyed = (element, prefix) =>
     [...element.classList].find((name) => name.startsWith(`st-key-${prefix}-`));
 
+  const watched = new WeakSet(); // hosts whose size we follow: a canvas renders after mounting
+  const resized = new ResizeObserver(() => schedule());
   const fit = () => {
     for (const box of document.querySelectorAll("[class*='st-key-canvas-']")) {
       const host = box.querySelector(HOST);
-      if (!host || !keyed(box, "canvas")) continue;
-      const zoom = NARROW.matches ? String(box.clientWidth / SIDE) : "";
+      if (host && !watched.has(host)) {
+        watched.add(host);
+        resized.observe(host);
+      }
+      const side = host?.shadowRoot?.querySelector("canvas")?.width; // its own pixels
+      if (!side || !keyed(box, "canvas")) continue;
+      const zoom = NARROW.matches ? String(box.clientWidth / side) : "";
       if (host.style.zoom !== zoom) host.style.zoom = zoom;
     }
   };

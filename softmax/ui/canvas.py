@@ -12,6 +12,10 @@ script cannot find that reset, the click reaches the server, which empties the c
 by handing it a new, empty `initial_drawing`: what `clear()` does for a page that empties the
 canvas itself, e.g. after saving a labelled drawing.
 
+On a phone (app.py's stylesheet, softmax/ui/studio.css) a row of columns that holds a canvas is
+flattened and reordered: the canvas, then the answer (`reading.headline`, keyed `prediction`),
+then the rest, so the answer shows with the canvas and Clear sits under the thumb.
+
 Use: `page_script()` once per page, outside any fragment; then, in the fragment that reads the
 drawing, `drawing_canvas(name)`, `clear_button(name)` and `pen_width(name)`. Keys derive from
 `name` (`canvas-<name>`, `drawing-<name>`, `clear-<name>`, `pen-<name>`), which is how the script

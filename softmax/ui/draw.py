@@ -10,8 +10,6 @@ sits right under it (softmax/ui/canvas.py, app.py's stylesheet).
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import streamlit as st
 
@@ -23,7 +21,6 @@ from softmax.ui.reading import Reading, answer, shielded, why
 
 CANVAS = "draw"  # the canvas' name: keys canvas-draw, drawing-draw, clear-draw, pen-draw
 NAIVE_KEY = "naive_preprocessing"
-ANSWER_FIRST_S = 0.005  # see studio()
 
 
 def render() -> None:
@@ -52,11 +49,7 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
         image = canvas.drawing_canvas(CANVAS)
     reading = _read(image, classifier)
     with right, shielded("the prediction"):
-        answer(reading, classifier is not None)
-    # The answer first: Streamlit's event loop sends it only when it gets the GIL this script
-    # holds, so on a busy server it waited for the whole explanation (≈ 100 ms). A short sleep
-    # lets it go now (bench/stroke_cost.py measures the stroke's latency).
-    time.sleep(ANSWER_FIRST_S)
+        answer(reading, classifier is not None)  # sent before the rest is built: see headline()
     with left, st.container(horizontal=True, vertical_alignment="bottom", key="pen-and-clear"):
         # below the canvas, but sent after the answer: a stroke's prediction comes first
         canvas.pen_width(CANVAS)

@@ -1,15 +1,16 @@
 """One model input, read and explained: the answer and the reasons, the same on every page.
 
 The drawing page, the test-set explorer and the upload page all show a reading alike: the
-`Prediction` metric and probability bars (`answer`), the x ⊙ w evidence of the top digits and
-each score split into votes for, votes against and bias (`why`). The figures are small HTML
-(softmax.figures), cheap enough to redraw on every stroke. `shielded` keeps a failure in one
-section from taking the rest of a page with it.
+`Prediction` metric (`headline`, alone on a page that needs only the verdict) and probability
+bars (`answer`), the x ⊙ w evidence of the top digits and each score split into votes for, votes
+against and bias (`why`). The figures are small HTML (softmax.figures), cheap enough to redraw on
+every stroke. `shielded` keeps a failure in one section from taking the rest of a page with it.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from softmax import explain, figures
 from softmax.model import Prediction, SoftmaxClassifier
 
 PROMPT = "Draw a digit on the black square: the model reads it as you draw."
+SEND_NOW_S = 0.005  # see headline()
 LOG = logging.getLogger(__name__)
 
 
@@ -51,11 +53,14 @@ def shielded(what: str) -> Iterator[None]:
         )
 
 
-def answer(reading: Reading | None, has_model: bool) -> None:
-    """The `Prediction` metric ("NN% sure") and the ten probability bars; a prompt when empty.
+def headline(reading: Reading | None, has_model: bool) -> None:
+    """The `Prediction` metric ("NN% sure"), or a prompt when there is none: large on a
+    projector, one line on a phone (it sits in a container keyed `prediction`, which app.py's
+    stylesheet sizes).
 
-    The metric sits in a container keyed `prediction`: large on a projector, one compact line
-    on a phone (app.py's stylesheet)."""
+    Then it sleeps 5 ms: Streamlit's event loop sends messages only when it holds the GIL, which
+    the script holds while it builds what follows, so on a busy server the answer waited for the
+    whole page (≈ 100 ms a stroke, bench/stroke_cost.py). The sleep lets it go first."""
     prediction = None if reading is None else reading.prediction
     with st.container(key="prediction"):
         if not has_model:
@@ -70,6 +75,13 @@ def answer(reading: Reading | None, has_model: bool) -> None:
                 delta_color="primary",
                 delta_arrow="off",
             )
+    time.sleep(SEND_NOW_S)
+
+
+def answer(reading: Reading | None, has_model: bool) -> None:
+    """The `headline` and the ten probability bars."""
+    headline(reading, has_model)
+    prediction = None if reading is None else reading.prediction
     st.html(
         figures.probability_bars(
             None if prediction is None else prediction.probabilities,
