@@ -50,7 +50,7 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
     reading = _read(image, classifier)
     with right, shielded("the prediction"):
         answer(reading, classifier is not None)  # sent before the rest is built: see headline()
-    with left, st.container(horizontal=True, vertical_alignment="bottom", key="pen-and-clear"):
+    with left, st.container(horizontal=True, vertical_alignment="bottom"):
         # below the canvas, but sent after the answer: a stroke's prediction comes first
         canvas.pen_width(CANVAS)
         canvas.clear_button(CANVAS)
