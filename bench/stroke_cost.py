@@ -132,14 +132,15 @@ class Side:
     latency: list[float] = field(default_factory=list)
     elements: collections.Counter = field(default_factory=collections.Counter)
     reruns: int = 0
-    lost: int = 0  # digits whose strokes brought no Prediction
+    lost: list[int] = field(default_factory=list)  # drawings whose strokes brought no Prediction
 
     def reset(self) -> None:
         for values in (self.digit_bytes, self.digit_cpu, self.clear_bytes, self.clear_cpu):
             values.clear()
         self.latency.clear()
         self.elements.clear()
-        self.reruns = self.lost = 0
+        self.reruns = 0
+        self.lost.clear()
 
     def snapshot(self) -> tuple[int, float]:
         return self.meter.received, cpu_ms(self.server.process.pid)
@@ -164,7 +165,7 @@ class Side:
         self.clear_bytes.append(after[0] - before[0])
         self.clear_cpu.append(after[1] - before[1])
 
-    def draw(self, strokes) -> None:
+    def draw(self, strokes, number: int = -1) -> None:
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         self.meter.frames.clear()
@@ -176,7 +177,7 @@ class Side:
                 f"window.__answers.length > {answers}", timeout=ANSWER_TIMEOUT_MS
             )
         except PlaywrightTimeout:  # the strokes were lost: not a digit's cost
-            self.lost += 1
+            self.lost.append(number)
             self.settle()
             return
         self.settle()
@@ -231,11 +232,11 @@ def single_page(args, playwright, servers: dict[str, AppServer]) -> dict[str, Si
         side.draw([stroke.tolist() for stroke in warm_up.strokes])
         side.clear()
         side.reset()
-    for drawing in drawings(args.digits, split="test"):
+    for number, drawing in enumerate(drawings(args.digits, split="test")):
         for side in sides.values():
             if side.page.locator(METRIC).count():
                 side.clear()
-            side.draw([stroke.tolist() for stroke in drawing.strokes])
+            side.draw([stroke.tolist() for stroke in drawing.strokes], number)
     browser.close()
     return sides
 
@@ -246,9 +247,9 @@ async def eight_pages(
     """`pages` sessions drawing at once on one server; each stroke's latency, None if unanswered."""
     from playwright.async_api import async_playwright
 
-    async def one(page, mine: list) -> list[float | None]:
+    async def one(page, mine: list[tuple[int, list]]) -> list[tuple[int, float | None]]:
         latencies = []
-        for stroke in mine * rounds:
+        for index, stroke in mine * rounds:
             if await page.locator(METRIC).count():
                 await page.get_by_role("button", name="Clear").click()
                 await page.wait_for_function(
@@ -275,10 +276,10 @@ async def eight_pages(
                     f"window.__answers.length > {answers}", timeout=ANSWER_TIMEOUT_MS
                 )
             except Exception:  # playwright's TimeoutError: this stroke was never answered
-                latencies.append(None)
+                latencies.append((index, None))
                 continue
             up, shown = await page.evaluate(f"[window.__ups.at(-1), window.__answers[{answers}]]")
-            latencies.append(shown - up)
+            latencies.append((index, shown - up))
         return latencies
 
     async with async_playwright() as playwright:
@@ -295,13 +296,14 @@ async def eight_pages(
         await asyncio.sleep(2)  # every first run done
         before = cpu_ms(pid)
         started = time.monotonic()
+        numbered = list(enumerate(strokes))
         results = await asyncio.gather(
-            *(one(page, strokes[i::pages]) for i, page in enumerate(sessions))
+            *(one(page, numbered[i::pages]) for i, page in enumerate(sessions))
         )
         wall = time.monotonic() - started
         cpu = cpu_ms(pid) - before
         await browser.close()
-    latencies = [value for result in results for value in result]
+    latencies = [pair for result in results for pair in result]
     return {"latencies": latencies, "cpu": cpu, "wall": wall}
 
 
@@ -313,7 +315,8 @@ def report_single(sides: dict[str, Side]) -> None:
         extra = f"  ratio={a / f:.2f}" if ratio and f else ""
         print(f"{label:<34} app={a:8.1f}{unit}  floor={f:8.1f}{unit}{extra}")
 
-    print(f"== one page each, {n} drawings answered (lost: app {app.lost}, floor {floor.lost})")
+    lost = f"unanswered drawings: app {app.lost}, floor {floor.lost}"
+    print(f"== one page each, {n} drawings answered ({lost})")
     row("websocket received", statistics.median(app.digit_bytes) / 1000,
         statistics.median(floor.digit_bytes) / 1000, " KB")  # fmt: skip
     row("  (mean)", statistics.mean(app.digit_bytes) / 1000,
@@ -341,12 +344,14 @@ def report_eight(results: dict[str, dict], pages: int) -> None:
     print(f"== {pages} pages drawing at once on one server, stroke -> Prediction")
     summary = {}
     for name, result in results.items():
-        answered = [v for v in result["latencies"] if v is not None]
+        answered = [v for _, v in result["latencies"] if v is not None]
+        lost = sorted(i for i, v in result["latencies"] if v is None)
         total = len(result["latencies"])
         p50, p95 = percentile(answered, 0.5), percentile(answered, 0.95)
         summary[name] = p95
         print(f"{name:<6} answered={len(answered)}/{total}  p50={p50:.0f} ms  p95={p95:.0f} ms  "
-              f"cpu/stroke={result['cpu'] / total:.0f} ms  wall={result['wall']:.0f} s")  # fmt: skip
+              f"max={max(answered):.0f} ms  cpu/stroke={result['cpu'] / total:.0f} ms  "
+              f"wall={result['wall']:.0f} s" + (f"  unanswered strokes: {lost}" if lost else ""))  # fmt: skip
     if len(summary) == 2:
         print(f"p95 ratio app/floor = {summary['app'] / summary['floor']:.2f}")
 

@@ -93,10 +93,9 @@ def probability_bars(probabilities: np.ndarray | None, predicted: int | None = N
     values = np.zeros(10) if probabilities is None else np.asarray(probabilities, dtype=float)
     if values.shape != (10,):
         raise ValueError(f"probabilities must have shape (10,), got {values.shape}")
-    bars = "".join(
-        f'<div{CHOSEN if k == predicted else ""} data-digit="{k}" '
-        f'data-value="{p:.6f}" title="{k}: {p:.1%}"><i style="height:{100 * p:.2f}%"></i>'
-        f'<b style="bottom:{100 * p:.2f}%">{f"{p:.0%}" if p >= 0.01 else ""}</b></div>'
+    bars = "".join(  # digits 0–9 in order; --p is the bar's height (and its label's height)
+        f'<div{CHOSEN if k == predicted else ""} title="{k}: {p:.1%}" data-value="{p:.6f}" '
+        f'style="--p:{100 * p:.2f}%"><i></i><b>{f"{p:.0%}" if p >= 0.01 else ""}</b></div>'
         for k, p in enumerate(values)
     )
     ticks = "".join(f'<span style="bottom:{t}%">{t}%</span>' for t in PROBABILITY_TICKS)
@@ -124,19 +123,19 @@ def logit_bars(decomposition: LogitDecomposition, classes: Sequence[int]) -> str
     lines = []
     for k, segments, logit in rows:
         boxes = "".join(
-            f'<i class="sm-{part.split()[-1]}" style="left:{left(start):.2f}%;'
-            f'width:{left(end) - left(start):.2f}%" title="{k}, {part}: {_number(value, "+.2f")}">'
+            f'<i class="sm-{part.split()[-1]}" style="left:{left(start):.1f}%;'
+            f'width:{left(end) - left(start):.1f}%" title="{k}, {part}: {_number(value, "+.2f")}">'
             f"</i>"
             for part, (value, start, end) in zip(PARTS, segments, strict=True)
         )
         lines.append(
             f'<div class="sm-logit" data-digit="{k}" data-logit="{logit:.6f}"><span>{k}</span>'
-            f'<div>{boxes}<s style="left:{left(logit):.2f}%" title="{k}: score '
-            f'{_number(logit, ".2f")}"></s><b style="left:{left(logit):.2f}%">'
+            f'<div>{boxes}<s style="left:{left(logit):.1f}%" title="{k}: score '
+            f'{_number(logit, ".2f")}"></s><b style="left:{left(logit):.1f}%">'
             f"{_number(logit, '.1f')}</b></div></div>"
         )
     ticks = "".join(
-        f'<span style="left:{left(value):.2f}%">{_number(value, _tick_format(step))}</span>'
+        f'<span style="left:{left(value):.1f}%">{_number(value, _tick_format(step))}</span>'
         for value in np.arange(low, high + step / 2, step)
     )
     keys = "".join(f'<span class="sm-{part.split()[-1]}">{part}</span>' for part in PARTS)
@@ -242,10 +241,12 @@ CSS = f"""
 .sm-plot {{ display: grid; grid-template-columns: repeat(10, 1fr); padding: 0 2%;
   border-bottom: 1px solid #888; }}
 .sm-plot div {{ position: relative; }}
-.sm-plot i {{ position: absolute; bottom: 0; left: 8%; right: 8%; background: var(--sm-other);
+.sm-plot i {{ position: absolute; bottom: 0; left: 8%; right: 8%; height: var(--p);
+  background: var(--sm-other);
   border-radius: 4px 4px 0 0; }}
 .sm-plot .sm-chosen i {{ background: var(--sm-answer); }}
-.sm-plot b {{ position: absolute; left: -20%; right: -20%; text-align: center; margin-bottom: 2px;
+.sm-plot b {{ position: absolute; bottom: var(--p); left: -20%; right: -20%; text-align: center;
+  margin-bottom: 2px;
   font-size: var(--sm-font); }}
 .sm-digits {{ grid-column: 2; display: grid; grid-template-columns: repeat(10, 1fr);
   padding: 4px 2% 0; text-align: center; font-size: 22px; }}

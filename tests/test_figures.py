@@ -76,7 +76,7 @@ def test_the_palette_interpolates_linearly_between_stops():
 def test_probability_bars_are_ten_digits_in_order_with_their_probabilities(classifier, seven):
     probabilities = classifier.predict_proba(seven)[0]
     bars = Elements(figures.probability_bars(probabilities, 7)).having("data-value")
-    assert [attrs["data-digit"] for _, attrs, _ in bars] == [str(k) for k in range(10)]
+    assert [attrs["title"].split(":")[0] for _, attrs, _ in bars] == [str(k) for k in range(10)]
     shown = np.array([float(attrs["data-value"]) for _, attrs, _ in bars])
     np.testing.assert_allclose(shown, probabilities, atol=1e-6)
 
@@ -85,7 +85,7 @@ def test_bar_heights_use_a_fixed_0_to_100_percent_axis():
     probabilities = np.array([0.05, 0.9, 0.05, 0, 0, 0, 0, 0, 0, 0])
     html = figures.probability_bars(probabilities, 1)
     elements = Elements(html)
-    heights = [percent(attrs["style"], "height") for tag, attrs, _ in elements.found if tag == "i"]
+    heights = [percent(attrs["style"], "--p") for _, attrs, _ in elements.having("data-value")]
     assert heights == [5.0, 90.0, 5.0] + [0.0] * 7
     axis = [
         (percent(a["style"], "bottom"), text)
@@ -97,7 +97,7 @@ def test_bar_heights_use_a_fixed_0_to_100_percent_axis():
 
 def test_only_the_predicted_digit_is_violet_and_named_for_the_weight_maps():
     elements = Elements(figures.probability_bars(np.full(10, 0.1), 4))
-    assert [attrs["data-digit"] for _, attrs, _ in elements.classed("sm-chosen")] == ["4"]
+    assert [attrs["title"] for _, attrs, _ in elements.classed("sm-chosen")] == ["4: 10.0%"]
     assert elements.classed("sm-bars")[0][1]["data-predicted"] == "4"
 
 

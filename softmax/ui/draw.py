@@ -93,15 +93,17 @@ def _what_the_model_sees(reading: Reading | None, classifier: SoftmaxClassifier 
         key=NAIVE_KEY,
         help="Off: MNIST-style. On: just shrink the canvas.",
     )
-    if st.session_state.get(NAIVE_KEY):
-        st.caption("Naive: the whole canvas shrunk to 28×28, ink wherever you put it.")
-    else:
-        st.caption(
-            "MNIST-style: the ink is cropped, fitted into 20×20 and centred by its centre of mass "
-            "in 28×28, the way the training digits were made."
-        )
+    notes = [
+        "Naive: the whole canvas shrunk to 28×28, ink wherever you put it."
+        if st.session_state.get(NAIVE_KEY)
+        else "MNIST-style: the ink is cropped, fitted into 20×20 and centred by its centre of mass "
+        "in 28×28, the way the training digits were made."
+    ]
     if classifier is not None and classifier.deskew:
-        st.caption("This model also straightens slanted digits first (deskew), as in its training.")
+        notes.append(
+            "This model also straightens slanted digits first (deskew), as in its training."
+        )
+    st.caption("\n\n".join(notes))  # one element: each costs a stroke its own bytes
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 import streamlit as st
@@ -82,13 +83,11 @@ def answer(reading: Reading | None, has_model: bool) -> None:
     """The `headline` and the ten probability bars."""
     headline(reading, has_model)
     prediction = None if reading is None else reading.prediction
-    st.html(
-        figures.probability_bars(
-            None if prediction is None else prediction.probabilities,
-            None if prediction is None else prediction.digit,
-        )
+    bars = figures.probability_bars(
+        None if prediction is None else prediction.probabilities,
+        None if prediction is None else prediction.digit,
     )
-    st.caption("Softmax turns the ten scores into probabilities that add up to 100%.")
+    st.html(bars + _note("Softmax turns the ten scores into probabilities that add up to 100%."))
 
 
 def why(reading: Reading | None, classifier: SoftmaxClassifier | None) -> None:
@@ -101,25 +100,29 @@ def why(reading: Reading | None, classifier: SoftmaxClassifier | None) -> None:
     top = decomposition.top(3)
     votes = explain.evidence(classifier, reading.x)[top]  # (3, 28, 28)
     st.markdown(explain.explain_in_words(decomposition))
-    st.html(
-        figures.maps(
-            votes,
-            [f"{k}: score {decomposition.logits[k]:.1f}" for k in top],
-            explain.symmetric_limit(votes),
-            label="Evidence maps x ⊙ w of the top three digits",
-            legend="vote",
-            digits=top,
-            chosen=0,
-            size=130,
-            columns=3,
-        )
+    evidence = figures.maps(
+        votes,
+        [f"{k}: score {decomposition.logits[k]:.1f}" for k in top],
+        explain.symmetric_limit(votes),
+        label="Evidence maps x ⊙ w of the top three digits",
+        legend="vote",
+        digits=top,
+        chosen=0,
+        size=130,
+        columns=3,
     )
-    st.caption(
+    note = _note(
         "Each map is your drawing multiplied pixel by pixel by one digit's weights (x ⊙ w): "
         "blue pixels add to that digit's score, red ones subtract. Adding them all up, plus a "
         "bias, gives the score:"
     )
-    st.html(figures.logit_bars(decomposition, top))
+    st.html(evidence + note + figures.logit_bars(decomposition, top))
+
+
+def _note(text: str) -> str:
+    """A caption inside a figure's HTML, looking like st.caption: one element instead of two, and
+    every element a stroke resends costs ≈ 150 bytes of its own."""
+    return f'<p class="sm-note">{escape(text)}</p>'
 
 
 def explain_input(x: np.ndarray, classifier: SoftmaxClassifier) -> None:

@@ -30,6 +30,7 @@ from .browser import (
     wait_until_loaded,
 )
 from .test_draw import SEES, prediction
+from .test_pages import TITLES
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -38,14 +39,6 @@ expect = pytest.importorskip("playwright.sync_api", reason="e2e tests need playw
 
 pytestmark = pytest.mark.e2e
 
-PAGES = {  # url path: the page's title
-    "": "Draw a digit",  # the default page
-    "upload": "Upload a photo of a digit",
-    "train": "Train the model",
-    "explorer": "Test-set explorer",
-    "model-card": "Model card",
-    "walkthrough": "The notebook, step by step",
-}
 CONFIDENCE = re.compile(r"^\d+% sure$")
 
 
@@ -119,12 +112,12 @@ def test_the_model_gets_the_same_28x28_from_the_same_strokes_as_on_a_desktop(bro
     assert np.abs(seen["phone"] - seen["desktop"]).mean() < 0.03
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda path: path or "draw")
+@pytest.mark.parametrize("path", TITLES)
 def test_no_page_scrolls_sideways(browser, app_server, path):
     page = open_page(browser, f"{app_server.url}/{path}")
-    expect(page.get_by_role("heading", name=PAGES[path])).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name=TITLES[path])).to_be_visible(timeout=60_000)
     wait_until_idle(page)
-    if not path:  # the drawing page: the evidence and the maps come with a drawing
+    if path == "draw":  # the evidence and the maps come with a drawing
         draw_digit(page, SEVEN, 50, 40, 190)
         expect(prediction(page)).to_have_text("7")
         wait_until_idle(page)
