@@ -4,12 +4,17 @@
 // 2. Clear empties its canvas here and now, with the canvas' own reset, which then sends the
 //    empty drawing like any stroke. The canvas never remounts, so it never stops listening.
 //    When the reset cannot be found, the click goes on to Streamlit: the server clears it.
+// 3. The canvas' toolbar (undo, redo, reset) waits, invisible, over the canvas' top right until
+//    the pointer has hovered 0.2 s (and on a touch screen, always): a stroke begun there was
+//    lost. It stays above the canvas instead, and only its buttons take clicks.
 (() => {
   if (window.softmaxCanvas) return;
   window.softmaxCanvas = true;
   const NARROW = matchMedia("(max-width: 640px)"); // where Streamlit stacks its columns
   const HOST = "[data-testid=stBidiComponentIsolated]";
   const RESET = 'button[aria-label="Reset canvas & history"]';
+  const TOOLBAR = ".dc-root > .dc-toolbar { top: -2.65rem; pointer-events: none; } " +
+    ".dc-toolbar-card { pointer-events: auto; }";
 
   const keyed = (element, prefix) =>
     [...element.classList].find((name) => name.startsWith(`st-key-${prefix}-`));
@@ -23,7 +28,14 @@
         watched.add(host);
         resized.observe(host);
       }
-      const side = host?.shadowRoot?.querySelector("canvas")?.width; // its own pixels
+      const root = host?.shadowRoot;
+      if (root && !root.querySelector("style[data-softmax]")) {
+        const style = document.createElement("style");
+        style.dataset.softmax = "";
+        style.textContent = TOOLBAR;
+        root.append(style);
+      }
+      const side = root?.querySelector("canvas")?.width; // its own pixels
       if (!side || !keyed(box, "canvas")) continue;
       const zoom = NARROW.matches ? String(box.clientWidth / side) : "";
       if (host.style.zoom !== zoom) host.style.zoom = zoom;

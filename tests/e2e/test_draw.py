@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .browser import CANVAS, ONE, SEVEN, ZERO, clear_canvas, draw_digit, save_full_page
+from .browser import (
+    CANVAS,
+    ONE,
+    SEVEN,
+    ZERO,
+    clear_canvas,
+    draw_digit,
+    draw_strokes,
+    save_full_page,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -21,6 +30,9 @@ pytestmark = pytest.mark.e2e
 
 PREDICTION = "[data-testid=stMetric]:has-text('Prediction') [data-testid=stMetricValue]"
 SEES = "[aria-label^='What the model sees']"
+# A "1" begun in the canvas' top right corner, where its toolbar waits, invisible, until hovered
+# (canvas pixels: the toolbar spans x ≈ 143..276, y < 30).
+CORNER_ONE = [[(236, 14), (250, 6), (250, 262)]]
 FIGURES = (
     "Probability of each digit",
     "What the model sees",
@@ -74,6 +86,11 @@ def test_a_stroke_begun_at_once_after_clear_is_never_lost(page, repeat):
     draw_digit(page, ZERO, 60, 40, 180)  # no wait of any kind between Clear and the stroke
     expect(prediction(page)).to_have_text("0")
     expect(page.locator(CANVAS)).to_have_count(1)  # one canvas all along: it never remounted
+
+
+def test_a_stroke_begun_in_the_top_right_corner_at_once_is_drawn(page):
+    draw_strokes(page, CORNER_ONE)  # the mouse jumps there and presses: no time to hover
+    expect(prediction(page)).to_have_text("1")
 
 
 def test_the_predicted_digits_weight_map_is_framed(page):

@@ -25,11 +25,12 @@ from .browser import (
     SEVEN,
     VIEWPORT,
     draw_digit,
+    draw_strokes,
     scrolling_sideways,
     wait_until_idle,
     wait_until_loaded,
 )
-from .test_draw import SEES, prediction
+from .test_draw import CORNER_ONE, SEES, prediction
 from .test_pages import TITLES
 
 if TYPE_CHECKING:
@@ -93,6 +94,11 @@ def test_the_canvas_fills_the_width_and_the_answer_shows_with_it(phone, screensh
     assert inside_viewport(phone, "[data-testid=stButton]:has-text('Clear')")  # under the thumb
     if phone.viewport_size["height"] == 664:
         phone.screenshot(path=screenshots / "draw-phone.png")
+
+
+def test_a_finger_stroke_begun_in_the_top_right_corner_is_drawn(phone):
+    draw_strokes(phone, CORNER_ONE)  # a touch screen never hovers: the toolbar never moves
+    expect(prediction(phone)).to_have_text("1")
 
 
 def test_the_model_gets_the_same_28x28_from_the_same_strokes_as_on_a_desktop(browser, app_server):
