@@ -49,7 +49,7 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
         image = canvas.drawing_canvas(CANVAS)
     reading = _read(image, classifier)
     with right, shielded("the prediction"):
-        answer(reading, classifier is not None)  # sent before the rest is built: see headline()
+        answer(reading, classifier is not None)
     with left, st.container(horizontal=True, vertical_alignment="bottom"):
         # below the canvas, but sent after the answer: a stroke's prediction comes first
         canvas.pen_width(CANVAS)

@@ -10,7 +10,6 @@ every stroke. `shielded` keeps a failure in one section from taking the rest of 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from softmax import explain, figures
 from softmax.model import Prediction, SoftmaxClassifier
 
 PROMPT = "Draw a digit on the black square: the model reads it as you draw."
-SEND_NOW_S = 0.005  # see headline()
 LOG = logging.getLogger(__name__)
 
 
@@ -57,11 +55,7 @@ def shielded(what: str) -> Iterator[None]:
 def headline(reading: Reading | None, has_model: bool) -> None:
     """The `Prediction` metric ("NN% sure"), or a prompt when there is none: large on a
     projector, one line on a phone (it sits in a container keyed `prediction`, which app.py's
-    stylesheet sizes).
-
-    Then it sleeps 5 ms: Streamlit's event loop sends messages only when it holds the GIL, which
-    the script holds while it builds what follows, so on a busy server the answer waited for the
-    whole page (≈ 100 ms a stroke, bench/stroke_cost.py). The sleep lets it go first."""
+    stylesheet sizes)."""
     prediction = None if reading is None else reading.prediction
     with st.container(key="prediction"):
         if not has_model:
@@ -76,7 +70,6 @@ def headline(reading: Reading | None, has_model: bool) -> None:
                 delta_color="primary",
                 delta_arrow="off",
             )
-    time.sleep(SEND_NOW_S)
 
 
 def answer(reading: Reading | None, has_model: bool) -> None:
