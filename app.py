@@ -34,6 +34,10 @@ def view(module: str) -> Callable[[], None]:
 st.set_page_config(page_title="Softmax studio", page_icon="✏️", layout="wide")
 
 DRAW = st.Page(view("draw"), title="Draw a digit", icon=":material/draw:", url_path="draw")
+# A class's pages read with the class's model, not the sidebar's: they draw no model picker.
+CLASS_PAGES = [
+    st.Page(view("join"), title="Join a class", icon=":material/group_add:", url_path="join"),
+]
 PAGES = [
     DRAW,
     st.Page(
@@ -50,6 +54,7 @@ PAGES = [
         icon=":material/school:",
         url_path="walkthrough",
     ),
+    *CLASS_PAGES,
 ]
 
 # The page frame and every figure's look: one stylesheet, sent once per page, never per stroke.
@@ -62,5 +67,6 @@ def start() -> None:
 
 
 page = st.navigation([st.Page(start, default=True, visibility="hidden"), *PAGES])
-state.model_picker()
+if page.url_path not in {class_page.url_path for class_page in CLASS_PAGES}:
+    state.model_picker()
 page.run()

@@ -1,0 +1,65 @@
+"""What the classroom's pages share: the store, a class's model, its links.
+
+One `Store` per server process (`st.cache_resource`): its engine's pool serves every session.
+When the database does not answer, `store()` raises StoreUnavailable and nothing is cached, so
+the next rerun tries again. A class's model is the one its teacher adopted (read from the store
+once per process: a stored model never changes) or else the app's default model, so every
+student of a class, on every server process, reads with the same model.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from softmax import links
+from softmax.classroom import ClassInfo
+from softmax.model import SoftmaxClassifier
+from softmax.store import Store, database_url
+from softmax.ui import state
+
+STORE_TIMEOUT = 5.0  # s a page waits for the database: a tap must not hang for long
+
+
+def store() -> Store:
+    """The process' store (SOFTMAX_DATABASE_URL, else ~/.softmax/studio.db). StoreUnavailable
+    when the database does not answer (not cached: the next call tries again), ValueError for a
+    bad URL."""
+    return _store(database_url())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _store(url: str) -> Store:
+    return Store(url, timeout=STORE_TIMEOUT)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _stored_model(url: str, model_id: int) -> SoftmaxClassifier:
+    return _store(url).load_model(model_id)
+
+
+def class_classifier(info: ClassInfo) -> SoftmaxClassifier | None:
+    """The model a class reads with: its adopted model, else the app's default (None, after an
+    st.error, when that cannot be loaded)."""
+    if info.model_id is not None:
+        return _stored_model(database_url(), info.model_id)
+    return state.current_classifier()
+
+
+def public_base() -> str:
+    """The studio's root URL as the class's phones can open it (softmax/links.py)."""
+    try:
+        override = st.secrets.get(links.PUBLIC_URL_SECRET)
+    except (FileNotFoundError, OSError, ValueError):  # no secrets.toml, or an unreadable one
+        override = None
+    override = override or os.environ.get(links.PUBLIC_URL_ENV)
+    headers = st.context.headers
+    scheme = headers.get("X-Forwarded-Proto") or "http"
+    return links.base_url(
+        override,
+        headers.get("Host"),
+        scheme=scheme.split(",")[0].strip(),
+        port=int(st.get_option("server.port") or 8501),
+        base_path=st.get_option("server.baseUrlPath") or "",
+    )
