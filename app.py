@@ -37,6 +37,7 @@ DRAW = st.Page(view("draw"), title="Draw a digit", icon=":material/draw:", url_p
 # A class's pages read with the class's model, not the sidebar's: they draw no model picker.
 CLASS_PAGES = [
     st.Page(view("join"), title="Join a class", icon=":material/group_add:", url_path="join"),
+    st.Page(view("board"), title="Class board", icon=":material/dashboard:", url_path="board"),
 ]
 PAGES = [
     DRAW,
@@ -54,6 +55,7 @@ PAGES = [
         icon=":material/school:",
         url_path="walkthrough",
     ),
+    st.Page(view("classroom"), title="Classroom", icon=":material/groups:", url_path="classroom"),
     *CLASS_PAGES,
 ]
 
