@@ -23,7 +23,7 @@ from softmax.evaluation import Evaluation, evaluate
 from softmax.model import SoftmaxClassifier
 from softmax.store import StoreUnavailable
 from softmax.ui import lesson, state
-from softmax.ui.markdown import literal
+from softmax.ui.markdown import literal, plain
 from softmax.ui.reading import shielded
 
 REFRESH_SECONDS = 4.0
@@ -94,13 +94,22 @@ def board(code: str) -> None:
 
 
 def _header(info: ClassInfo) -> None:
-    state_note = "" if info.is_open else " · closed"
-    st.title(f"{info.name}")
-    with st.container(key="board-join"):
-        url = links.join_url(lesson.public_base(), info.code)
-        st.markdown(
-            f"Join with the code **{info.code}** at {url}{state_note}",
-        )
+    """The class's name, and how to join it (a latecomer scans the board)."""
+    url = links.join_url(lesson.public_base(), info.code)
+    title, qr = st.columns([4, 1], vertical_alignment="center")
+    with title:
+        st.title(plain(info.name))
+        if info.is_open:
+            st.markdown(f"Join with the code **{info.code}** at `{url}`")
+        else:
+            st.markdown(f"Code **{info.code}** · the class is closed: no one else can join.")
+    if info.is_open:
+        qr.image(_qr(url), width=150)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _qr(url: str) -> bytes:
+    return links.qr_png(url, scale=6)
 
 
 def _scores(data: ClassDrawings, classifier: SoftmaxClassifier | None) -> Scores | None:

@@ -27,7 +27,7 @@ from softmax.classroom import (
 from softmax.export import export_class
 from softmax.store import StoreUnavailable
 from softmax.ui import lesson
-from softmax.ui.markdown import literal
+from softmax.ui.markdown import plain
 from softmax.ui.teacher import teacher_gate
 
 CHOSEN_KEY = "classroom_chosen"  # the class the page shows
@@ -54,15 +54,13 @@ def render() -> None:
         st.button("Try again", key="classroom_retry", icon=":material/refresh:")
         return
     _message()
-    _start_form()
-    if not classes:
-        st.info("No classes yet: start one above.", icon=":material/groups:")
-        return
-    chosen = _choose(classes)
-    st.divider()
-    _class_panel(chosen)
-    st.divider()
-    _class_list(classes)
+    if classes:
+        _class_panel(_choose(classes))
+    with st.expander("Start a class", expanded=not classes, icon=":material/add:"):
+        _start_form()
+    if classes:
+        with st.expander(f"All classes ({len(classes)})", icon=":material/list:"):
+            _class_list(classes)
 
 
 def _message() -> None:
@@ -74,8 +72,7 @@ def _message() -> None:
 
 
 def _start_form() -> None:
-    with st.form("classroom_start", border=True, enter_to_submit=True):
-        st.markdown("**Start a class**")
+    with st.form("classroom_start", border=False, enter_to_submit=True):
         name, capacity = st.columns([3, 1])
         name.text_input("Class name", key=NAME_INPUT, max_chars=80, placeholder="e.g. 7B maths")
         capacity.number_input(
@@ -111,6 +108,7 @@ def _choose(classes: list[ClassInfo]) -> ClassInfo:
         list(by_code),
         key=CHOSEN_KEY,
         format_func=lambda c: f"{by_code[c].name} ({c}){'' if by_code[c].is_open else ' · closed'}",
+        label_visibility="collapsed",
     )
     return by_code[code]
 
@@ -120,13 +118,12 @@ def _class_panel(info: ClassInfo) -> None:
     join, board = links.join_url(base, info.code), links.board_url(base, info.code)
     qr, facts = st.columns([1, 1], gap="large")
     with qr, st.container(key="join-qr"):
-        st.image(links.qr_png(join), width=QR_WIDTH, caption=f"Scan to join {info.name}")
+        st.image(links.qr_png(join), width=QR_WIDTH, caption=f"Scan to join {plain(info.name)}")
     with facts:
-        st.markdown(f"## {literal(info.name)}")
-        st.markdown("Or open this address and type the code:")
-        st.code(join, language=None)
         with st.container(key="join-code"):
             st.metric("Join code", info.code)
+        st.markdown("Scan the QR code, or open this address:")
+        st.code(join, language=None)
         students, drawings = st.columns(2)
         students.metric("Students", f"{info.students} of {info.capacity}")
         drawings.metric("Drawings", info.drawings)
@@ -195,7 +192,7 @@ def _export(code: str) -> tuple[bytes, bytes]:
 def _delete(info: ClassInfo) -> None:
     with st.popover("Delete the class…", icon=":material/delete_forever:"):
         st.markdown(
-            f"This deletes **{literal(info.name)}**, its {info.students} students, its "
+            f"This deletes **{plain(info.name)}**, its {info.students} students, its "
             f"{info.drawings} drawings and its models, for good. Export first to keep them."
         )
         typed = st.text_input(f"Type the code {info.code} to confirm", key=CONFIRM_INPUT)

@@ -36,7 +36,7 @@ from softmax.model import SoftmaxClassifier
 from softmax.preprocess import EmptyImageError, canvas_to_mnist
 from softmax.store import StoreUnavailable
 from softmax.ui import canvas, lesson
-from softmax.ui.markdown import literal
+from softmax.ui.markdown import literal, plain
 from softmax.ui.reading import Reading, headline, shielded
 
 CANVAS = "join"
@@ -62,7 +62,7 @@ def render() -> None:
     if info is None:
         return
     with st.container(key="intro"):
-        st.caption(f"{info.name} · you are **{literal(student.name)}**")
+        st.caption(f"{plain(info.name)} · you are **{plain(student.name)}**")
     classifier = _classifier(info)
     _retry_pending(student)
     labelling(student, classifier)
@@ -115,7 +115,7 @@ def _join_form() -> None:
             st.error(_closed_message(info), icon=":material/lock:")
             return
     if info is not None:
-        st.subheader(f"Class: {literal(info.name)}")
+        st.subheader(f"Class: {plain(info.name)}")
     with st.form("join", border=False, enter_to_submit=True):
         if info is None:
             st.text_input(
@@ -133,7 +133,7 @@ def _join_form() -> None:
         )  # fmt: skip
     refused = st.session_state.pop(REFUSED_KEY, None)
     if refused:
-        st.error(refused)
+        st.error(plain(refused))
 
 
 @st.cache_data(show_spinner=False, ttl=2)
@@ -165,7 +165,7 @@ def _sentence(text: str) -> str:
 
 
 def _closed_message(info: ClassInfo) -> str:
-    return f"The class **{literal(info.name)}** is closed: no one else can join. Ask your teacher."
+    return f"The class **{plain(info.name)}** is closed: no one else can join. Ask your teacher."
 
 
 def _unavailable(what: str) -> None:

@@ -21,3 +21,10 @@ def literal(text: str) -> str:
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     padding = " " if text[0] in "` " or text[-1] in "` " else ""  # stripped again by Markdown
     return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def plain(text: str) -> str:
+    """`text` as ordinary Markdown text, every punctuation mark escaped: shown as written, in the
+    surrounding font (a class name in a heading), with no link, emphasis, directive or maths."""
+    text = " ".join(str(text).splitlines())
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
