@@ -16,6 +16,8 @@ from softmax.ui.teacher import BEHIND_PROXY_ENV
 from .browser import (
     EXPECT_TIMEOUT,
     METRIC,
+    ONE,
+    PHONE,
     SEVEN,
     VIEWPORT,
     AppServer,
@@ -23,6 +25,7 @@ from .browser import (
     wait_until_loaded,
 )
 from .conftest import start_server
+from .test_classroom import join_and_label, metric
 
 expect = pytest.importorskip("playwright.sync_api", reason="e2e tests need playwright").expect
 
@@ -92,3 +95,57 @@ def test_the_app_reads_a_drawing_through_nginx_over_its_websocket(deployment, br
     served_by = {r["replica"] for r in mine}
     assert len(served_by) == 1  # sticky: page, scripts, websocket, all from one replica
     assert served_by <= {f"127.0.0.1:{replica.port}" for replica in deployment.replicas}
+
+
+def sticky_keys(proxy: NginxProxy, replicas: list[AppServer]) -> dict[str, str]:
+    """A sticky cookie value for each replica (its address -> the value): nginx hashes the
+    `softmax_replica` cookie onto one replica, and its log says which."""
+    wanted = {f"127.0.0.1:{replica.port}" for replica in replicas}
+    for i in range(64):
+        proxy.get("/_stcore/host-config", headers={"Cookie": f"softmax_replica=probe{i}"})
+    found = {}
+    logged(proxy, "probe63", "/_stcore/host-config")  # the last one is logged: so are all
+    # (not /_stcore/health: nginx does not log health checks)
+    for entry in proxy.requests():
+        if entry["key"].startswith("probe") and entry["replica"] in wanted:
+            found.setdefault(entry["replica"], entry["key"])
+    assert set(found) == wanted, f"64 keys all hashed onto {set(found)}"
+    return found
+
+
+def test_a_drawing_saved_through_either_replica_is_on_the_board_of_the_other(deployment, browser):
+    with Store(deployment.database_url) as store:
+        room = store.create_class("Two replicas")
+    proxy = deployment.proxy
+    first, second = sticky_keys(proxy, deployment.replicas).values()
+
+    def through(key: str, **options):
+        context = browser.new_context(**options)
+        context.add_cookies([{"name": "softmax_replica", "value": key, "url": proxy.url}])
+        return context.new_page()
+
+    expect.set_options(timeout=EXPECT_TIMEOUT)
+    join = f"{proxy.url}/join?code={room.code}"
+    ada, bo = through(first, **PHONE), through(second, **PHONE)
+    join_and_label(ada, join, "Ada", SEVEN, 7)  # saved by the first replica
+    join_and_label(bo, join, "Bo", ONE, 1)  # and by the second
+    for key, other in ((second, "Ada"), (first, "Bo")):
+        board = through(key, viewport=VIEWPORT)
+        board.goto(f"{proxy.url}/board?code={room.code}")
+        expect(metric(board, "Drawings")).to_have_text("2")
+        expect(board.locator(".sm-class-gallery").first).to_contain_text(other)
+        board.context.close()
+    ada.context.close()
+    bo.context.close()  # nginx logs a websocket when it closes
+    served = {
+        entry["key"]: entry["replica"]
+        for key in (first, second)
+        for entry in logged(proxy, key, "/_stcore/stream")
+        if entry["key"] == key and "/_stcore/stream" in entry["request"]
+    }
+    assert served[first] != served[second]  # each phone's page ran on its own replica
+
+
+def logged(proxy: NginxProxy, key: str, request: str) -> list[dict[str, str]]:
+    """nginx's access log, once it has an entry for `request` with the sticky `key`."""
+    return wait_for(lambda: [r for r in proxy.requests() if r["key"] == key], request)
