@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
+
 from softmax.model import QUIET_TENSORFLOW, SoftmaxClassifier
 from softmax.recipes import DATASETS, Recipe
 from softmax.train import EpochLog, ProgressCallback, TrainResult
@@ -118,6 +120,8 @@ class TrainingJob:
         owner: str,
         max_seconds: float = DEFAULT_MAX_SECONDS,
         owner_alive: Callable[[], bool] | None = None,
+        extra: Path | None = None,
+        extra_weight: float = 1.0,
     ) -> None:
         if dataset not in DATASETS:
             raise ValueError(f"dataset must be one of {', '.join(DATASETS)}; got {dataset!r}")
@@ -126,6 +130,8 @@ class TrainingJob:
         self.owner = owner
         self.max_seconds = max_seconds
         self.owner_alive = owner_alive
+        self.extra = extra
+        self.extra_weight = extra_weight
         self.started = time.time()
         self._lock = threading.Lock()
         self._epochs: list[EpochLog] = []
@@ -144,7 +150,8 @@ class TrainingJob:
     def command(self) -> list[str]:
         """The child's command line: this module, run with the recipe and the data set."""
         recipe = json.dumps(dataclasses.asdict(self.recipe))
-        return [sys.executable, "-m", __name__, recipe, self.dataset]
+        extra = [] if self.extra is None else [str(self.extra), repr(float(self.extra_weight))]
+        return [sys.executable, "-m", __name__, recipe, self.dataset, *extra]
 
     def start(self) -> None:
         """Start the child process, the thread that reads its reports and the guard."""
@@ -390,20 +397,31 @@ class TrainingSlot:
         dataset: str,
         owner: str,
         owner_alive: Callable[[], bool] | None = None,
+        **options: Any,
     ) -> TrainingJob:
-        """Start a job, or raise SlotBusy (with who and how far) if one is running."""
+        """Start a job, or raise SlotBusy (with who and how far) if one is running. `options`
+        go to the job (`extra`, `extra_weight`: a class's own digits)."""
         with self._lock:
             running = self.busy
             if running is not None:
                 raise SlotBusy(running, owner)
-            job = self._make_job(recipe, dataset, owner, self.max_seconds, owner_alive)
+            job = self._make_job(recipe, dataset, owner, self.max_seconds, owner_alive, **options)
             job.start()
             self._job = job
             return job
 
 
-def _child(recipe: Recipe, dataset: str, commands: IO[str], reports: IO[str]) -> None:
-    """The child process: fit, writing one JSON line per epoch, then the result or the error."""
+def _child(
+    recipe: Recipe,
+    dataset: str,
+    commands: IO[str],
+    reports: IO[str],
+    extra: str | None = None,
+    extra_weight: float = 1.0,
+) -> None:
+    """The child process: fit, writing one JSON line per epoch, then the result or the error.
+    `extra` names an .npz of a class's own digits (`x`, `y`) to learn too, each weighing
+    `extra_weight` (`train.fit`'s)."""
     from softmax.data import digits_dataset, mnist_dataset
     from softmax.train import fit  # imports TensorFlow
 
@@ -425,7 +443,11 @@ def _child(recipe: Recipe, dataset: str, commands: IO[str], reports: IO[str]) ->
         callback = ProgressCallback(
             on_epoch=lambda log: report(epoch=dataclasses.asdict(log)), should_stop=stop
         )
-        result = fit(recipe, data, callbacks=[callback])
+        more = {}
+        if extra is not None:
+            with np.load(extra) as arrays:
+                more = {"extra": (arrays["x"], arrays["y"]), "extra_weight": extra_weight}
+        result = fit(recipe, data, callbacks=[callback], **more)
     except Exception as error:  # the page shows it: the child has no one else to tell
         report(error=f"{type(error).__name__}: {error}")
         return
@@ -448,6 +470,8 @@ if __name__ == "__main__":
     os.dup2(
         sys.stderr.fileno(), sys.stdout.fileno()
     )  # ... and anything else printed goes to stderr
-    _child(Recipe(**json.loads(sys.argv[1])), sys.argv[2], sys.stdin, reports)
+    # then, for "Teach the model", a class's digits and their weight
+    extra, weight = (sys.argv[3], float(sys.argv[4])) if len(sys.argv) > 4 else (None, 1.0)
+    _child(Recipe(**json.loads(sys.argv[1])), sys.argv[2], sys.stdin, reports, extra, weight)
     reports.close()
     os._exit(0)  # the last report is out: skip TensorFlow's teardown, which only costs time

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from conftest import needs_mnist
 from streamlit.testing.v1 import AppTest
 from test_app_draw import SEVEN, ZERO
 
@@ -15,7 +17,8 @@ from softmax.drawn import render_strokes
 from softmax.links import PUBLIC_URL_ENV
 from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.preprocess import canvas_to_mnist
-from softmax.store import DATABASE_URL_ENV, Store
+from softmax.recipes import get_recipe
+from softmax.store import DATABASE_URL_ENV, TRAINING_SLOT, LeaseBusy, Store
 from softmax.ui.teacher import UNLOCKED_KEY
 
 
@@ -195,3 +198,46 @@ def test_the_board_reads_with_the_adopted_class_model(store):
     store.adopt_model(room.code, store.save_model(room.code, always_three).id)
     at = open_page(board_page, code=room.code)
     assert {m.label: m.value for m in at.metric}["Model on our digits"] == "0%"
+
+
+# Teach the model ---------------------------------------------------------------------------------
+
+
+@needs_mnist
+def test_teaching_trains_under_the_lease_scores_held_out_students_and_adopts(store, monkeypatch):
+    """A real child-process fit (a one-epoch recipe, so the test is quick) on the class's digits."""
+    from softmax.ui import teach
+
+    monkeypatch.setattr(teach, "teaching_recipe", lambda: get_recipe("default", epochs=1))
+    room = store.create_class("7B maths")
+    for name in ("Ada", "Bo", "Cy", "Di"):
+        save(store, room.code, name, [(SEVEN, 7), (ZERO, 0)] * 3)
+    at = open_page(classroom_page, teacher=True)
+    at.button(key="teach_start").click().run()
+    assert not at.exception
+    teaching = at.session_state[teach.TEACHING_KEY]
+    assert teaching.split.n_held_out == 6  # one student of four: split by student
+    with pytest.raises(LeaseBusy, match="Teaching the model class"):
+        store.acquire_lease(TRAINING_SLOT, "another replica's run", "someone")
+    assert teaching.job.wait(180), teaching.job.describe()
+    at.run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "Held-out students' digits" in labels and "MNIST test" in labels
+    assert any("weight maps after" in e.proto.body for e in at.get("html"))
+    at.button(key="teach_adopt").click().run()
+    assert "Adopted" in at.success[0].value
+    adopted = store.get_class(room.code)
+    assert adopted.model_fingerprint == teaching.job.progress().result.classifier.fingerprint
+    deadline = time.monotonic() + 10
+    while store.lease(TRAINING_SLOT) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert store.lease(TRAINING_SLOT) is None  # released when the run ended
+
+
+def test_teaching_waits_for_enough_digits(store):
+    room = store.create_class("7B maths")
+    save(store, room.code, "Ada", [(SEVEN, 7)] * 3)
+    at = open_page(classroom_page, teacher=True)
+    assert "at least 20 labelled digits" in at.info[0].value
+    assert not [b for b in at.button if b.key == "teach_start"]

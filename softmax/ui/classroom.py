@@ -26,7 +26,7 @@ from softmax.classroom import (
 )
 from softmax.export import export_class
 from softmax.store import StoreUnavailable
-from softmax.ui import lesson
+from softmax.ui import lesson, teach
 from softmax.ui.markdown import plain
 from softmax.ui.teacher import teacher_gate
 
@@ -55,7 +55,10 @@ def render() -> None:
         return
     _message()
     if classes:
-        _class_panel(_choose(classes))
+        chosen = _choose(classes)
+        _class_panel(chosen)
+        st.divider()
+        teach.section(chosen)
     with st.expander("Start a class", expanded=not classes, icon=":material/add:"):
         _start_form()
     if classes:

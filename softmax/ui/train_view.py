@@ -13,12 +13,9 @@ writes it atomically to `state.saved_model_path()`, which new sessions start wit
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
-from streamlit.runtime import Runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from softmax import charts, explain
 from softmax.data import DataError
@@ -45,6 +42,7 @@ from softmax.ui import state
 from softmax.ui.markdown import literal
 from softmax.ui.mnist_download import just_fetched, offer_mnist
 from softmax.ui.teacher import is_teacher, teacher_gate
+from softmax.ui.training import connected, session_id, training_slot
 
 JOB_KEY = "training_job"  # the job this session started; kept after it ends, for its result
 REFUSED_KEY = "training_refused"  # why the last Start was refused
@@ -250,42 +248,15 @@ def _request() -> Request:
 
 def _start(request: Request) -> None:
     """Start button: claim the server's training slot, or say who holds it."""
-    owner = _session_id()
+    owner = session_id()
     try:
         job = training_slot().start(
-            request.recipe, request.dataset, owner, owner_alive=_connected(owner)
+            request.recipe, request.dataset, owner, owner_alive=connected(owner)
         )
     except SlotBusy as busy:
         st.session_state[REFUSED_KEY] = str(busy)
         return
     st.session_state[JOB_KEY] = job
-
-
-@st.cache_resource
-def training_slot() -> TrainingSlot:
-    """The server's one training slot: `st.cache_resource` hands every session the same object."""
-    return TrainingSlot()
-
-
-def _session_id() -> str:
-    context = get_script_run_ctx()
-    return context.session_id if context is not None else "no-session"
-
-
-def _connected(session_id: str) -> Callable[[], bool]:
-    """Whether a browser session is still connected, for the slot's guard thread.
-
-    Asked of Streamlit's runtime (`is_active_session`, safe from any thread), not of a heartbeat
-    the page would send while it polls: a browser throttles the timers of a hidden tab, so a
-    teacher who switches to the slides would look gone, while the session's websocket stays
-    open. A closed tab ends the websocket; the guard then waits ORPHAN_SECONDS for a reconnect
-    before it stops the run. Without a runtime (AppTest, scripts) nobody can tell: connected.
-    """
-
-    def connected() -> bool:
-        return not Runtime.exists() or Runtime.instance().is_active_session(session_id)
-
-    return connected
 
 
 def _test_set(dataset: str) -> str:
