@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from softmax import figures
+from softmax import figures, lab_figures
 from softmax.ui import STYLESHEET, state
 
 
@@ -60,7 +60,7 @@ PAGES = [
 ]
 
 # The page frame and every figure's look: one stylesheet, sent once per page, never per stroke.
-st.html(f"<style>{figures.CSS}{STYLESHEET.read_text()}</style>")
+st.html(f"<style>{figures.CSS}{lab_figures.CSS}{STYLESHEET.read_text()}</style>")
 
 
 def start() -> None:

@@ -74,7 +74,7 @@ def maps(
         tip = f"{title}: {_number(values.min(), '+.3f')} to {_number(values.max(), '+.3f')}"
         figures.append(
             f'<figure{attributes} title="{escape(tip)}"><figcaption>{escape(title)}</figcaption>'
-            f'<img src="{_signed_png(values, limit)}" alt=""></figure>'
+            f'<img src="{signed_png(values, limit)}" alt=""></figure>'
         )
     follows = " data-follows" if follow_prediction else ""
     return (
@@ -156,7 +156,7 @@ def png(image: np.ndarray | Image.Image) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _signed_png(values: np.ndarray, limit: float) -> str:
+def signed_png(values: np.ndarray, limit: float) -> str:
     """A signed map as a palette PNG of `LEVELS` red–blue colours: a third smaller than RGB."""
     t = np.clip((np.asarray(values) / max(float(limit), 1e-12) + 1) / 2, 0, 1)  # 0 … 1
     image = Image.fromarray(np.rint(t * (LEVELS - 1)).astype(np.uint8), "P")

@@ -16,7 +16,7 @@ import streamlit as st
 from softmax import explain, figures
 from softmax.model import SoftmaxClassifier
 from softmax.preprocess import EmptyImageError, canvas_to_mnist
-from softmax.ui import canvas, state
+from softmax.ui import canvas, state, why_not
 from softmax.ui.reading import Reading, answer, shielded, why
 
 CANVAS = "draw"  # the canvas' name: keys canvas-draw, drawing-draw, clear-draw, pen-draw
@@ -60,6 +60,7 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
         _what_the_model_sees(reading, classifier)
     with reasons, shielded("the explanation"):
         why(reading, classifier)
+    why_not.panel(reading, classifier, CANVAS)
 
 
 def _read(image: np.ndarray | None, classifier: SoftmaxClassifier | None) -> Reading | None:

@@ -17,7 +17,7 @@ import streamlit as st
 from softmax import charts
 from softmax.evaluation import Evaluation
 from softmax.model import SoftmaxClassifier
-from softmax.ui import state
+from softmax.ui import state, why_not
 from softmax.ui.reading import explain_input
 
 TRUE_KEY, PREDICTED_KEY = "explorer_true", "explorer_predicted"
@@ -235,7 +235,8 @@ def _explanation(scores: TestScores, classifier: SoftmaxClassifier, shown: np.nd
     words.subheader(f"Test digit #{index}: a {true}, read as {guess} ({verdict})")
     words.caption("What the model sees, right; its answer and the reasons, below.")
     sees.altair_chart(charts.pixel_grid(x, size=120), width="content", key="explorer_input")
-    explain_input(x, classifier)
+    reading = explain_input(x, classifier)
+    why_not.panel(reading, classifier, "explorer", expanded=True)
 
 
 def _digit(value: int | None) -> str:

@@ -22,6 +22,7 @@ from softmax import explain, figures
 from softmax.model import Prediction, SoftmaxClassifier
 
 PROMPT = "Draw a digit on the black square: the model reads it as you draw."
+AUTO = None  # a digit picker's first option: the digit the reading suggests
 LOG = logging.getLogger(__name__)
 
 
@@ -118,12 +119,25 @@ def _note(text: str) -> str:
     return f'<p class="sm-note">{escape(text)}</p>'
 
 
-def explain_input(x: np.ndarray, classifier: SoftmaxClassifier) -> None:
+def explain_input(x: np.ndarray, classifier: SoftmaxClassifier) -> Reading:
     """The answer and explanation for any model input (a test digit, an uploaded photo), side by
-    side, as the drawing page shows a drawing's."""
+    side, as the drawing page shows a drawing's; returns the reading, for the lab's tools."""
     reading = Reading.of(x, classifier)
     left, right = st.columns([2, 3], gap="large")
     with left:
         answer(reading, has_model=True)
     with right:
         why(reading, classifier)
+    return reading
+
+
+def digit_picker(label: str, key: str, suggested: int, why_suggested: str) -> int:
+    """A digit 0–9 to pick, or (the first option, and the default) the one the reading
+    suggests, which follows the drawing as it changes: shown as e.g. "7 (the answer)"."""
+    choice = st.selectbox(
+        label,
+        [AUTO, *range(10)],
+        format_func=lambda k: f"{suggested} ({why_suggested})" if k is AUTO else str(k),
+        key=key,
+    )
+    return suggested if choice is AUTO else int(choice)

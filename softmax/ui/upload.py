@@ -21,7 +21,7 @@ from softmax.preprocess import (
     looks_drawn,
     read_image,
 )
-from softmax.ui import state
+from softmax.ui import state, why_not
 from softmax.ui.markdown import literal
 from softmax.ui.reading import explain_input
 
@@ -97,4 +97,5 @@ def show_upload(data: bytes, name: str) -> None:
         st.error("The model chosen in the sidebar reads 8×8 images: pick a 28×28 one.")
         return
     st.divider()
-    explain_input(x, classifier)
+    reading = explain_input(x, classifier)
+    why_not.panel(reading, classifier, "upload", expanded=True)

@@ -1,0 +1,145 @@
+"""Small HTML figures for the teaching lab: why A and not B, the smallest change, every step.
+
+Like softmax.figures (whose PNG helpers and stylesheet conventions they share): plain HTML built
+in microseconds, a few hundred bytes a map, styled by one stylesheet (`CSS`, sent once per page by
+app.py), numbers in `data-` attributes, tooltips and an aria-label, so tests and screen readers
+read what a class sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+import numpy as np
+from PIL import Image
+
+from softmax import explain
+from softmax.counterfactual import Flip
+from softmax.figures import png, signed_png
+from softmax.palette import AGAINST, FOR
+from softmax.preprocess import Stage
+
+STRIP_PX = 140  # the strip's canvas-sized stages are sent at most this many pixels a side
+STAGE_NAMES = {  # what each of preprocess.STAGES is called on the page
+    "ink": "your ink",
+    "crop": "crop",
+    "fit": "fit 20×20",
+    "pad": "pad to 28×28",
+    "centre": "centre of mass",
+    "deskew": "deskew",
+}
+
+
+def contrast_map(contrast: explain.Contrast, size: int = 224) -> str:
+    """The map (w_a − w_b) ⊙ x on a red–blue scale (blue: for a, red: for b), with the 3×3 grid
+    of the parts the sentence names; each part's votes in its tooltip and `data-votes`."""
+    votes = contrast.votes
+    limit = explain.symmetric_limit(votes)
+    rows, cols = contrast.row_edges, contrast.col_edges
+    cells = "".join(
+        f'<rect x="{cols[j]}" y="{rows[i]}" width="{cols[j + 1] - cols[j]}" '
+        f'height="{rows[i + 1] - rows[i]}" data-votes="{contrast.parts[i, j]:.6f}">'
+        f"<title>{explain.PARTS[3 * i + j]}: {_signed(contrast.parts[i, j])}</title></rect>"
+        for i in range(3)
+        for j in range(3)
+    )
+    a, b = contrast.a, contrast.b
+    label = f"Why {a} and not {b}: the map (w{a} − w{b}) ⊙ x"
+    return (
+        f'<div class="sm-contrast" style="--size:{size}px" role="img" aria-label="{label}" '
+        f'data-a="{a}" data-b="{b}" data-gap="{contrast.gap:.6f}" '
+        f'data-votes="{contrast.pixel_votes:.6f}" data-bias="{contrast.bias:.6f}">'
+        f'<img src="{signed_png(votes, limit)}" alt="">'
+        f'<svg viewBox="0 0 28 28" preserveAspectRatio="none">{cells}</svg></div>'
+        f'<div class="sm-legend"><em>vote</em><span>for {b}</span><i></i><span>for {a}</span></div>'
+    )
+
+
+def change_overlay(flip: Flip, size: int = 224) -> str:
+    """The input after the smallest change, white ink on black, with the ink it adds in blue
+    and the ink it removes in red (the stronger the change, the stronger the colour)."""
+    grey = np.clip(np.asarray(flip.new_x, dtype=np.float64), 0, 1)[..., None] * 255  # (28, 28, 1)
+    delta = np.asarray(flip.delta, dtype=np.float64)[..., None]
+    added, removed = np.clip(delta, 0, 1), np.clip(-delta, 0, 1)
+    rgb = grey * (1 - added - removed) + added * _rgb(FOR) + removed * _rgb(AGAINST)
+    image = np.rint(np.clip(rgb, 0, 255)).astype(np.uint8)
+    label = f"The smallest change that makes it a {flip.target}: added ink blue, removed ink red"
+    return (
+        f'<div class="sm-pixels" style="--cells:28;--size:{size}px" role="img" '
+        f'aria-label="{escape(label)}" data-target="{flip.target}" data-status="{flip.status}" '
+        f'data-added="{flip.ink_added:.4f}" data-removed="{flip.ink_removed:.4f}">'
+        f'<img src="{png(image)}" alt=""></div>'
+        '<div class="sm-keys sm-change"><span class="sm-for">ink added</span>'
+        '<span class="sm-against">ink removed</span></div>'
+    )
+
+
+def stage_strip(stages: Sequence[Stage], size: int = 120) -> str:
+    """preprocess.steps() as a strip of pictures, canvas to model input, each titled with its
+    name and size; a stage switched off is dimmed and says so."""
+    figures = []
+    for stage in stages:
+        height, width = stage.image.shape
+        small = max(height, width) <= 28
+        state = "" if stage.on else " (off)"
+        figures.append(
+            f'<figure data-stage="{stage.name}" data-on="{str(stage.on).lower()}"'
+            f'{"" if stage.on else " class=sm-off"} title="{width}×{height} px">'
+            f'<div class="sm-stage{" sm-small" if small else ""}">'
+            f'<img src="{png(_shown(stage.image))}" alt=""></div>'
+            f"<figcaption>{escape(STAGE_NAMES[stage.name])}{state}<br><small>{width}×{height}"
+            "</small></figcaption></figure>"
+        )
+    return (
+        f'<div class="sm-strip" style="--size:{size}px" role="img" '
+        f'aria-label="Every preprocessing step, from your ink to the model input">'
+        f"{'<b>→</b>'.join(figures)}</div>"
+    )
+
+
+def _shown(image: np.ndarray) -> np.ndarray:
+    """A stage's picture as grey uint8, canvas-sized ones shrunk to STRIP_PX a side at most."""
+    grey = np.rint(np.clip(np.asarray(image, dtype=np.float64), 0, 1) * 255).astype(np.uint8)
+    if max(grey.shape) <= STRIP_PX:
+        return grey
+    picture = Image.fromarray(grey)
+    picture.thumbnail((STRIP_PX, STRIP_PX), Image.Resampling.BOX)
+    return np.asarray(picture)
+
+
+def _rgb(colour: str) -> np.ndarray:
+    return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
+
+
+def _signed(value: float) -> str:
+    return format(float(value), "+.2f").replace("-", "−")
+
+
+CSS = """
+.sm-contrast { position: relative; width: min(var(--size), 100%); aspect-ratio: 1; }
+.sm-contrast img { display: block; width: 100%; aspect-ratio: 1; image-rendering: pixelated;
+  outline: 1px solid #e2e8f0; }
+.sm-contrast svg { position: absolute; inset: 0; width: 100%; height: 100%; }
+.sm-contrast rect { fill: transparent; stroke: var(--sm-ink); stroke-width: 1.5px;
+  stroke-dasharray: 4 3; vector-effect: non-scaling-stroke; }
+.sm-contrast rect:hover { fill: #0f172a14; }
+.sm-change { margin: 10px 0 0; }
+.sm-strip { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 4px;
+  color: var(--sm-ink); }
+.sm-strip > b { font-size: 22px; color: #64748b; }
+.sm-strip figure { margin: 0; width: var(--size); text-align: center; }
+.sm-stage { width: var(--size); aspect-ratio: 1; background: #000; display: flex;
+  align-items: center; justify-content: center; outline: 1px solid #cbd5e1; }
+.sm-stage img { max-width: 100%; max-height: 100%; }
+.sm-stage.sm-small img { width: 100%; height: 100%; object-fit: contain;
+  image-rendering: pixelated; }
+.sm-strip figcaption { font-size: 15px; line-height: 1.2; margin-top: 4px; }
+.sm-strip small { color: #64748b; }
+.sm-strip .sm-off .sm-stage { opacity: 0.35; }
+.sm-strip .sm-off figcaption { color: #64748b; text-decoration: line-through; }
+@media (max-width: 640px) {
+  .sm-strip { --size: 92px !important; }
+  .sm-strip > b { display: none; }
+}
+"""
