@@ -64,8 +64,9 @@ st.html(f"<style>{figures.CSS}{lab_figures.CSS}{STYLESHEET.read_text()}</style>"
 
 
 def start() -> None:
-    """`/`: on to the drawing page, at its own URL."""
-    st.switch_page(DRAW)
+    """`/`: on to the drawing page, at its own URL, with the address' query (a lesson link's
+    drawing)."""
+    st.switch_page(DRAW, query_params=st.query_params.to_dict())
 
 
 page = st.navigation([st.Page(start, default=True, visibility="hidden"), *PAGES])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
@@ -17,8 +18,9 @@ from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 from test_app_draw import SEVEN, chosen_model, figure, figure_labels
 
-from softmax import explain
-from softmax.preprocess import canvas_to_mnist
+from softmax import explain, snapshot
+from softmax.model import SoftmaxClassifier, shipped_path
+from softmax.preprocess import canvas_to_mnist, deskew
 
 # the drawing page's fixtures: a stand-in canvas, and the app as a fresh visitor gets it
 canvas_module, canvas, app = draw_page.canvas_module, draw_page.canvas, draw_page.app
@@ -119,3 +121,89 @@ def test_the_explorer_shows_why_not_for_the_test_digit_it_explains():
     at.run()
     assert not at.exception
     assert any(label.startswith(CONTRAST) for label in figure_labels(at))
+
+
+# --- 2. the lesson snapshot ----------------------------------------------------------------------
+
+
+def linked(at: AppTest, drawing: np.ndarray) -> np.ndarray:
+    """Open the page with a lesson link to `drawing`'s input; the input it holds (8 bits a pixel,
+    before any deskew)."""
+    token = snapshot.encode_input(canvas_to_mnist(drawing))
+    at.query_params[snapshot.QUERY_KEY] = token
+    at.run()
+    assert not at.exception
+    return snapshot.decode_input(token)
+
+
+def test_a_lesson_link_restores_its_drawing_and_the_answer(app, canvas):
+    source = linked(app, draw_page.CanvasStub().draw(SEVEN))
+    model = chosen_model(app)
+    x = deskew(source) if model.deskew else source
+    assert app.metric[0].value == str(model.predict(x).digit)
+    assert "From a lesson link" in app.info[0].value
+    np.testing.assert_allclose(draw_page.model_input(app), x, atol=0.5 / 255)
+
+
+def test_the_first_stroke_replaces_the_links_drawing(app, canvas):
+    linked(app, draw_page.CanvasStub().draw(SEVEN))
+    canvas.draw(draw_page.ZERO)
+    app.run()
+    assert app.metric[0].value == "0"
+    assert snapshot.QUERY_KEY not in app.query_params
+    assert not [info for info in app.info if "lesson link" in info.value]
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda token: token[:-6], "cut short or changed"),
+        (lambda token: token[:40] + ("A" if token[40] != "A" else "B") + token[41:], "changed"),
+        (lambda token: token + "!", "characters a drawing link never has"),
+        (lambda token: "", "empty"),
+    ],
+    ids=["cut", "edited", "junk", "empty"],
+)
+def test_a_damaged_link_says_why_and_the_page_still_works(app, canvas, damage, message):
+    token = snapshot.encode_input(canvas_to_mnist(draw_page.CanvasStub().draw(SEVEN)))
+    app.query_params[snapshot.QUERY_KEY] = damage(token)
+    app.run()
+    assert not app.exception
+    assert message in app.error[0].value
+    assert not app.metric  # nothing restored; the canvas still draws:
+    canvas.draw(SEVEN)
+    app.run()
+    assert app.metric[0].value == "7"
+
+
+def test_the_snapshot_dialog_offers_the_png_and_a_link_that_restores_the_input(app, canvas):
+    drawing = canvas.draw(SEVEN)
+    app.run()
+    assert not app.get("download_button")  # nothing is built before it is asked for
+    app.button(key="snapshot-draw").click().run()
+    assert not app.exception
+    [download] = app.get("download_button")
+    assert download.proto.label == "Download the PNG"
+    [code] = app.code
+    token = parse_qs(urlparse(code.value).query)[snapshot.QUERY_KEY][0]
+    np.testing.assert_allclose(
+        snapshot.decode_input(token), canvas_to_mnist(drawing), atol=1 / 510 + 1e-7
+    )
+
+
+def test_the_snapshot_before_a_drawing_asks_for_one(app):
+    app.run()
+    app.button(key="snapshot-draw").click().run()
+    assert not app.exception
+    assert "Draw a digit first" in app.info[-1].value
+
+
+def test_the_snapshot_png_is_the_slide_of_the_moment():
+    from softmax.ui import lesson_snapshot
+
+    model = SoftmaxClassifier.load(shipped_path("default"))
+    source = canvas_to_mnist(draw_page.CanvasStub().draw(SEVEN))
+    latest = lesson_snapshot.Latest(source, source, None, model, (7, 1))
+    picture = Image.open(io.BytesIO(lesson_snapshot.png(latest, "The tricky 7")))
+    assert (picture.format, picture.size) == ("PNG", (snapshot.WIDTH, snapshot.HEIGHT))
+    assert lesson_snapshot.file_name("The tricky 7!").startswith("the-tricky-7-")

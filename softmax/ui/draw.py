@@ -13,14 +13,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from softmax import explain, figures
+from softmax import explain, figures, preprocess
 from softmax.model import SoftmaxClassifier
 from softmax.preprocess import EmptyImageError, canvas_to_mnist
-from softmax.ui import canvas, state, why_not
+from softmax.ui import canvas, lesson_snapshot, state, why_not
 from softmax.ui.reading import Reading, answer, shielded, why
 
 CANVAS = "draw"  # the canvas' name: keys canvas-draw, drawing-draw, clear-draw, pen-draw
 NAIVE_KEY = "naive_preprocessing"
+LINKED_KEY = "lab-linked-input"  # the input a lesson link in the address holds
 
 
 def render() -> None:
@@ -32,8 +33,11 @@ def render() -> None:
             "A softmax classifier has one weight per pixel per digit (7,850 numbers in all). "
             "Draw, and watch how those weights turn your ink into a guess."
         )
+    st.session_state[LINKED_KEY] = lesson_snapshot.linked_input()
     classifier = state.current_classifier()
     studio(classifier)
+    with st.container(horizontal=True, key="lesson-tools"):
+        lesson_snapshot.button(CANVAS)
     if classifier is not None:
         st.divider()
         with shielded("the weight maps"):
@@ -64,25 +68,53 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
 
 
 def _read(image: np.ndarray | None, classifier: SoftmaxClassifier | None) -> Reading | None:
-    """Preprocess and classify; None when there is no ink (or the image was unusable)."""
-    if image is None:
+    """Preprocess and classify; None when there is no ink (or the image was unusable). Until
+    the first ink, an input from a lesson link stands in for the drawing."""
+    source, drawing = _source(image)
+    if source is None:
+        lesson_snapshot.remember(None)
         return None
-    naive = st.session_state.get(NAIVE_KEY, False)
     deskew = classifier is not None and classifier.deskew
-    try:
-        x = canvas_to_mnist(image, mode="naive" if naive else "mnist", deskew=deskew)
-    except EmptyImageError:
-        return None
-    except Exception as error:  # ImageError for odd canvas data, or anything unforeseen
-        st.error(f"Could not read the drawing: {error}. Press Clear and draw again.")
-        return None
+    x = preprocess.deskew(source) if deskew else source
     if classifier is None:
+        lesson_snapshot.remember(None)
         return Reading(x, None, None)
     try:
-        return Reading.of(x, classifier)
+        reading = Reading.of(x, classifier)
     except Exception as error:  # e.g. ValueError: a model made for 8×8 digits
         st.error(f"This model cannot read the drawing: {error}. Pick another in the sidebar.")
+        lesson_snapshot.remember(None)
         return Reading(x, None, None)
+    pair = (st.session_state.get(f"why-a-{CANVAS}"), st.session_state.get(f"why-b-{CANVAS}"))
+    lesson_snapshot.remember(lesson_snapshot.Latest(source, x, drawing, classifier, pair))
+    return reading
+
+
+def _source(image: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(the 28×28 input before the model's own deskew, the drawing it came from): the canvas'
+    ink, or before any ink the lesson link's input (and no drawing); (None, None) for neither."""
+    linked = st.session_state.get(LINKED_KEY)
+    naive = st.session_state.get(NAIVE_KEY, False)
+    try:
+        if image is not None:
+            source = canvas_to_mnist(image, mode="naive" if naive else "mnist")
+            if linked is not None:  # the first ink: the link's drawing gives way
+                st.session_state[LINKED_KEY] = None
+                lesson_snapshot.drop_link()
+            return source, image
+    except EmptyImageError:
+        pass
+    except Exception as error:  # ImageError for odd canvas data, or anything unforeseen
+        st.error(f"Could not read the drawing: {error}. Press Clear and draw again.")
+        return None, None
+    if linked is not None:
+        st.info(
+            "From a lesson link: the model reads the drawing the link holds (see what the model "
+            "sees, below). Draw on the canvas to start a new one.",
+            icon=":material/link:",
+        )
+        return linked, None
+    return None, None
 
 
 def _what_the_model_sees(reading: Reading | None, classifier: SoftmaxClassifier | None) -> None:

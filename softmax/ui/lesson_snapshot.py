@@ -1,0 +1,117 @@
+"""A lesson snapshot: the moment as one PNG for a slide, and a link that brings the drawing back.
+
+The drawing page remembers its latest input (`remember`: references only, nothing sent). The
+"Lesson snapshot" button sits outside the page's stroke fragment, so it adds nothing to a stroke;
+pressed, it opens a dialog that builds, then and only then, the 1600×900 picture
+(softmax.snapshot: the drawing, what the model sees, the probabilities, why A and not B, titled
+and dated) to preview and download, and the link: the page's address with the 28×28 input in its
+query (`?input=…`, softmax.snapshot.to_query). Opening that link shows the drawing it holds until
+a new one is drawn (`linked_input`); a link that was cut or changed gets the reason in words,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+import numpy as np
+import streamlit as st
+
+from softmax import snapshot
+from softmax.model import SoftmaxClassifier
+from softmax.ui.reading import shielded
+
+LATEST_KEY = "lab-latest"  # the page's latest input, for the snapshot
+TITLE_KEY = "snapshot-title"
+
+
+@dataclass(frozen=True)
+class Latest:
+    """What a snapshot of the page right now shows."""
+
+    source: np.ndarray  # (28, 28) the input before the model's own deskew: what a link holds
+    x: np.ndarray  # (28, 28) what the model sees
+    drawing: np.ndarray | None  # the canvas, or None for an input that came from a link
+    classifier: SoftmaxClassifier
+    pair: tuple[int | None, int | None]  # why A and not B: None is the top two's
+
+
+def remember(latest: Latest | None) -> None:
+    """Keep the page's latest input (None: nothing drawn) for a snapshot; costs no bytes."""
+    st.session_state[LATEST_KEY] = latest
+
+
+def linked_input() -> np.ndarray | None:
+    """The input a lesson link in the address holds, None when there is none; a link that
+    cannot be read shows why (st.error) and gives None."""
+    try:
+        return snapshot.from_query(st.query_params)
+    except snapshot.LinkError as error:
+        st.error(
+            f"{error} Draw a digit on the canvas instead, or ask for a fresh link.",
+            icon=":material/link_off:",
+        )
+        return None
+
+
+def drop_link() -> None:
+    """Take the input out of the address (a new drawing replaced it)."""
+    if snapshot.QUERY_KEY in st.query_params:
+        del st.query_params[snapshot.QUERY_KEY]
+
+
+def button(page: str) -> None:
+    """The "Lesson snapshot" button; pressed, the dialog (keys `snapshot-<page>`)."""
+    if st.button("Lesson snapshot", key=f"snapshot-{page}", icon=":material/photo_camera:"):
+        _dialog()
+
+
+@st.dialog("Lesson snapshot", width="large")
+def _dialog() -> None:
+    latest = st.session_state.get(LATEST_KEY)
+    if latest is None or latest.classifier is None:
+        st.info("Draw a digit first: the snapshot is the drawing and what the model made of it.")
+        return
+    with shielded("the snapshot"):
+        digit = int(latest.classifier.predict(latest.x).digit)
+        title = st.text_input("Title", f"A drawn {digit}", key=TITLE_KEY, max_chars=80)
+        picture = png(latest, title)
+        st.image(picture, caption="Preview", width="stretch")
+        st.download_button(
+            "Download the PNG",
+            picture,
+            file_name=file_name(title),
+            mime="image/png",
+            icon=":material/download:",
+            on_click="ignore",
+            type="primary",
+        )
+        st.markdown("**Link to this drawing**: it opens the studio with this very 28×28 input.")
+        st.code(link(latest.source), language=None, wrap_lines=True)
+
+
+def png(latest: Latest, title: str) -> bytes:
+    """The snapshot as PNG bytes: the page's drawing, why A and not B, titled and dated."""
+    a, b = latest.pair
+    if a is not None and a == b:
+        a = b = None
+    moment = snapshot.Moment.of(
+        latest.classifier, latest.x, title or "Lesson snapshot", a, b, drawing=latest.drawing
+    )
+    return snapshot.render_png(moment)
+
+
+def link(source: np.ndarray) -> str:
+    """The address of this page with `source` in its query: opening it restores the input."""
+    here = st.context.url
+    base = here if isinstance(here, str) and here.startswith("http") else "/draw"
+    return f"{base}?{urlencode(snapshot.to_query(source))}"
+
+
+def file_name(title: str) -> str:
+    """e.g. "a-drawn-7-2026-11-26-0142.png": the title in safe characters, and when."""
+    slug = re.sub(r"[^\w]+", "-", title.lower(), flags=re.ASCII).strip("-")[:40] or "snapshot"
+    return f"{slug}-{datetime.now():%Y-%m-%d-%H%M}.png"
