@@ -207,3 +207,55 @@ def test_the_snapshot_png_is_the_slide_of_the_moment():
     picture = Image.open(io.BytesIO(lesson_snapshot.png(latest, "The tricky 7")))
     assert (picture.format, picture.size) == ("PNG", (snapshot.WIDTH, snapshot.HEIGHT))
     assert lesson_snapshot.file_name("The tricky 7!").startswith("the-tricky-7-")
+
+
+# --- 3. presenter mode ---------------------------------------------------------------------------
+
+
+def presenting(at: AppTest) -> AppTest:
+    at.run()
+    at.toggle(key="presenter").set_value(True).run()
+    assert not at.exception
+    return at
+
+
+def test_presenter_mode_hides_the_answer_until_reveal(app, canvas):
+    canvas.draw(SEVEN)
+    presenting(app)
+    assert not app.metric
+    labels = figure_labels(app)
+    assert "The answer, hidden until Reveal" in labels
+    assert not any(label.startswith(("Probability", "Evidence", "Each top")) for label in labels)
+    assert not [e for e in app.expander if e.label.startswith("Why this digit")]  # folded away
+    assert [e.label for e in app.expander] == ["Inside the model: ten weight maps"]
+    assert "The ten weight maps" not in " ".join(labels)  # built only when opened
+    app.button(key="presenter-reveal").click().run()
+    assert app.metric[0].value == "7"
+    labels = figure_labels(app)
+    assert any(label.startswith("Probability") for label in labels)
+    assert any(label.startswith("Evidence") for label in labels)
+    assert "The answer, hidden until Reveal" not in labels
+
+
+def test_next_drawing_empties_the_canvas_and_hides_the_answer_again(app, canvas):
+    canvas.draw(SEVEN)
+    presenting(app)
+    app.button(key="presenter-reveal").click().run()
+    app.button(key="presenter-next").click().run()
+    assert canvas.calls[-1]["initial_drawing"]["objects"] == []  # emptied in place
+    assert not app.metric
+    assert app.button(key="presenter-reveal").disabled  # nothing to reveal yet
+    canvas.draw(draw_page.ZERO)
+    app.session_state["canvas-draw-clear-pending"] = False  # the canvas' on_change: a new drawing
+    app.run()
+    assert not app.metric  # a new drawing: hidden until Reveal again
+    app.button(key="presenter-reveal").click().run()
+    assert app.metric[0].value == "0"
+
+
+def test_presenter_mode_off_adds_nothing_to_the_stroke(app, canvas):
+    canvas.draw(SEVEN)
+    app.run()
+    assert "The answer, hidden until Reveal" not in figure_labels(app)
+    assert "presenter-on" not in str(app.main)  # no marker: the page's type is as usual
+    assert not [b for b in app.button if b.key and b.key.startswith("presenter-")]

@@ -16,12 +16,11 @@ import streamlit as st
 from softmax import explain, figures, preprocess
 from softmax.model import SoftmaxClassifier
 from softmax.preprocess import EmptyImageError, canvas_to_mnist
-from softmax.ui import canvas, lesson_snapshot, state, why_not
+from softmax.ui import canvas, lesson_snapshot, presenter, state, why_not
 from softmax.ui.reading import Reading, answer, shielded, why
 
 CANVAS = "draw"  # the canvas' name: keys canvas-draw, drawing-draw, clear-draw, pen-draw
 NAIVE_KEY = "naive_preprocessing"
-LINKED_KEY = "lab-linked-input"  # the input a lesson link in the address holds
 
 
 def render() -> None:
@@ -33,14 +32,22 @@ def render() -> None:
             "A softmax classifier has one weight per pixel per digit (7,850 numbers in all). "
             "Draw, and watch how those weights turn your ink into a guess."
         )
-    st.session_state[LINKED_KEY] = lesson_snapshot.linked_input()
+    lesson_snapshot.read_link()
+    with st.container(horizontal=True, key="lesson-tools", vertical_alignment="center"):
+        presenter.switch()  # the teacher's, outside the stroke fragment: hidden on a phone
+        lesson_snapshot.button(CANVAS)
     classifier = state.current_classifier()
     studio(classifier)
-    with st.container(horizontal=True, key="lesson-tools"):
-        lesson_snapshot.button(CANVAS)
-    if classifier is not None:
-        st.divider()
+    if classifier is None:
+        return
+    st.divider()
+    if not presenter.is_on():
         with shielded("the weight maps"):
+            _weights(classifier)
+        return
+    maps = st.expander("Inside the model: ten weight maps", key="maps-folded", on_change="rerun")
+    if maps.open:  # folded away for a projector, and built only when opened
+        with maps, shielded("the weight maps"):
             _weights(classifier)
 
 
@@ -52,8 +59,13 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
         st.subheader("Your drawing")
         image = canvas.drawing_canvas(CANVAS)
     reading = _read(image, classifier)
+    quiz = presenter.is_on()
     with right, shielded("the prediction"):
-        answer(reading, classifier is not None)
+        shown = presenter.revealed(reading) if quiz else True
+        if shown:
+            answer(reading, classifier is not None)
+        if quiz:
+            presenter.buttons(reading, CANVAS, shown)
     with left, st.container(horizontal=True, vertical_alignment="bottom"):
         # below the canvas, but sent after the answer: a stroke's prediction comes first
         canvas.pen_width(CANVAS)
@@ -63,8 +75,13 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
     with sees, shielded("what the model sees"):
         _what_the_model_sees(reading, classifier)
     with reasons, shielded("the explanation"):
-        why(reading, classifier)
-    why_not.panel(reading, classifier, CANVAS)
+        if shown:
+            why(reading, classifier)
+        else:
+            st.subheader("Why this prediction")
+            st.caption("The reasons show with the answer, after Reveal.")
+    if not quiz:  # the advanced panels: folded away for a projector
+        why_not.panel(reading, classifier, CANVAS)
 
 
 def _read(image: np.ndarray | None, classifier: SoftmaxClassifier | None) -> Reading | None:
@@ -93,13 +110,12 @@ def _read(image: np.ndarray | None, classifier: SoftmaxClassifier | None) -> Rea
 def _source(image: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(the 28×28 input before the model's own deskew, the drawing it came from): the canvas'
     ink, or before any ink the lesson link's input (and no drawing); (None, None) for neither."""
-    linked = st.session_state.get(LINKED_KEY)
+    linked = lesson_snapshot.linked_input()
     naive = st.session_state.get(NAIVE_KEY, False)
     try:
         if image is not None:
             source = canvas_to_mnist(image, mode="naive" if naive else "mnist")
             if linked is not None:  # the first ink: the link's drawing gives way
-                st.session_state[LINKED_KEY] = None
                 lesson_snapshot.drop_link()
             return source, image
     except EmptyImageError:

@@ -25,6 +25,7 @@ from softmax.model import SoftmaxClassifier
 from softmax.ui.reading import shielded
 
 LATEST_KEY = "lab-latest"  # the page's latest input, for the snapshot
+LINKED_KEY = "lab-linked-input"  # the input a lesson link in the address holds, until drawn over
 TITLE_KEY = "snapshot-title"
 
 
@@ -44,21 +45,27 @@ def remember(latest: Latest | None) -> None:
     st.session_state[LATEST_KEY] = latest
 
 
-def linked_input() -> np.ndarray | None:
-    """The input a lesson link in the address holds, None when there is none; a link that
-    cannot be read shows why (st.error) and gives None."""
+def read_link() -> None:
+    """Read the lesson link in the address, if any, for `linked_input`; a link that cannot be
+    read shows why (st.error) and holds nothing. Once per full run, outside fragments."""
     try:
-        return snapshot.from_query(st.query_params)
+        st.session_state[LINKED_KEY] = snapshot.from_query(st.query_params)
     except snapshot.LinkError as error:
+        st.session_state[LINKED_KEY] = None
         st.error(
             f"{error} Draw a digit on the canvas instead, or ask for a fresh link.",
             icon=":material/link_off:",
         )
-        return None
+
+
+def linked_input() -> np.ndarray | None:
+    """The (28, 28) input the address' lesson link holds; None when there is none."""
+    return st.session_state.get(LINKED_KEY)
 
 
 def drop_link() -> None:
-    """Take the input out of the address (a new drawing replaced it)."""
+    """Forget the link's input and take it out of the address: a new drawing replaced it."""
+    st.session_state[LINKED_KEY] = None
     if snapshot.QUERY_KEY in st.query_params:
         del st.query_params[snapshot.QUERY_KEY]
 
