@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 from test_app_draw import SEVEN, chosen_model, figure, figure_labels
 
-from softmax import explain, snapshot
+from softmax import explain, preprocess, snapshot
 from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.preprocess import canvas_to_mnist, deskew
 
@@ -259,3 +259,74 @@ def test_presenter_mode_off_adds_nothing_to_the_stroke(app, canvas):
     assert "The answer, hidden until Reveal" not in figure_labels(app)
     assert "presenter-on" not in str(app.main)  # no marker: the page's type is as usual
     assert not [b for b in app.button if b.key and b.key.startswith("presenter-")]
+
+
+# --- 4. every preprocessing step -----------------------------------------------------------------
+
+SMALL_CORNER_TWO = [[(20, 40), (40, 25), (60, 40), (25, 90), (65, 90)]]  # small, top left
+
+
+def stages_shown(at: AppTest) -> dict[str, bool]:
+    html = figure(at, "Every preprocessing step")
+    return {
+        name: on == "true" for name, on in re.findall(r'data-stage="(\w+)" data-on="(\w+)"', html)
+    }
+
+
+def test_the_strip_shows_every_step_from_the_ink_to_the_model_input(app, canvas):
+    canvas.draw(SMALL_CORNER_TWO)
+    app.session_state["steps-draw"] = True
+    app.run()
+    assert not app.exception
+    deskews = chosen_model(app).deskew
+    assert stages_shown(app) == {
+        "ink": True, "crop": True, "fit": True, "pad": True, "centre": True, "deskew": deskews,
+    }  # fmt: skip
+    assert app.toggle(key="step-deskew-draw").value == deskews
+
+
+@pytest.mark.parametrize("step", ["crop", "fit", "centre", "deskew"])
+def test_switching_a_step_changes_the_input_and_the_answer_follows(app, canvas, step):
+    drawing = canvas.draw(SMALL_CORNER_TWO)
+    app.session_state["steps-draw"] = True
+    app.run()
+    model = chosen_model(app)
+    choice = {"crop": True, "fit": True, "centre": True, "deskew": model.deskew}
+    app.toggle(key=f"step-{step}-draw").set_value(not choice[step]).run()
+    choice[step] = not choice[step]
+    expected = preprocess.steps(drawing, **choice)[-1].image
+    assert not np.allclose(expected, preprocess.steps(drawing, deskew=model.deskew)[-1].image)
+    np.testing.assert_allclose(draw_page.model_input(app), expected, atol=0.5 / 255)
+    np.testing.assert_allclose(
+        draw_page.bar_values(app), model.predict_proba(expected)[0], atol=1e-6
+    )
+    assert stages_shown(app)[step] is choice[step]
+
+
+def test_the_naive_toggle_and_the_three_switches_stay_in_step(app, canvas):
+    canvas.draw(SMALL_CORNER_TWO)
+    app.session_state["steps-draw"] = True
+    app.run()
+    app.toggle(key="naive_preprocessing").set_value(True).run()
+    assert [app.toggle(key=f"step-{s}-draw").value for s in ("crop", "fit", "centre")] == [
+        False,
+        False,
+        False,
+    ]
+    app.toggle(key="step-fit-draw").set_value(True).run()
+    assert app.toggle(key="naive_preprocessing").value is False
+    assert "Switched off below: crop to the ink, centre of mass." in [c.value for c in app.caption]
+
+
+def test_a_thin_pen_shows_its_strokes_fading(app, canvas):
+    app.run()
+    app.slider(key="pen-draw").set_value(8).run()
+    canvas.draw(SEVEN, width=8)
+    app.session_state["steps-draw"] = True
+    app.run()
+    [meter] = [m for m in app.metric if m.label == "Ink the model gets"]
+    assert int(meter.value.rstrip("%")) < 50
+    assert "Thin strokes fade: at pen width 8" in app.warning[0].value
+    canvas.draw(SEVEN, width=30)
+    app.run()
+    assert not app.warning

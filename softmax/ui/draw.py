@@ -15,12 +15,12 @@ import streamlit as st
 
 from softmax import explain, figures, preprocess
 from softmax.model import SoftmaxClassifier
-from softmax.preprocess import EmptyImageError, canvas_to_mnist
-from softmax.ui import canvas, lesson_snapshot, presenter, state, why_not
+from softmax.preprocess import EmptyImageError, Stage
+from softmax.ui import canvas, lesson_snapshot, preprocessing, presenter, state, why_not
 from softmax.ui.reading import Reading, answer, shielded, why
 
 CANVAS = "draw"  # the canvas' name: keys canvas-draw, drawing-draw, clear-draw, pen-draw
-NAIVE_KEY = "naive_preprocessing"
+NAIVE_KEY = preprocessing.NAIVE_KEY
 
 
 def render() -> None:
@@ -58,7 +58,7 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
     with left:
         st.subheader("Your drawing")
         image = canvas.drawing_canvas(CANVAS)
-    reading = _read(image, classifier)
+    reading, steps = _read(image, classifier)
     quiz = presenter.is_on()
     with right, shielded("the prediction"):
         shown = presenter.revealed(reading) if quiz else True
@@ -82,55 +82,60 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
             st.caption("The reasons show with the answer, after Reveal.")
     if not quiz:  # the advanced panels: folded away for a projector
         why_not.panel(reading, classifier, CANVAS)
+        preprocessing.panel(steps, classifier, None if reading is None else reading.x, CANVAS)
 
 
-def _read(image: np.ndarray | None, classifier: SoftmaxClassifier | None) -> Reading | None:
-    """Preprocess and classify; None when there is no ink (or the image was unusable). Until
-    the first ink, an input from a lesson link stands in for the drawing."""
-    source, drawing = _source(image)
-    if source is None:
-        lesson_snapshot.remember(None)
-        return None
-    deskew = classifier is not None and classifier.deskew
-    x = preprocess.deskew(source) if deskew else source
-    if classifier is None:
-        lesson_snapshot.remember(None)
-        return Reading(x, None, None)
-    try:
-        reading = Reading.of(x, classifier)
-    except Exception as error:  # e.g. ValueError: a model made for 8×8 digits
-        st.error(f"This model cannot read the drawing: {error}. Pick another in the sidebar.")
-        lesson_snapshot.remember(None)
-        return Reading(x, None, None)
-    pair = (st.session_state.get(f"why-a-{CANVAS}"), st.session_state.get(f"why-b-{CANVAS}"))
-    lesson_snapshot.remember(lesson_snapshot.Latest(source, x, drawing, classifier, pair))
-    return reading
-
-
-def _source(image: np.ndarray | None) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """(the 28×28 input before the model's own deskew, the drawing it came from): the canvas'
-    ink, or before any ink the lesson link's input (and no drawing); (None, None) for neither."""
-    linked = lesson_snapshot.linked_input()
-    naive = st.session_state.get(NAIVE_KEY, False)
-    try:
-        if image is not None:
-            source = canvas_to_mnist(image, mode="naive" if naive else "mnist")
-            if linked is not None:  # the first ink: the link's drawing gives way
-                lesson_snapshot.drop_link()
-            return source, image
-    except EmptyImageError:
-        pass
-    except Exception as error:  # ImageError for odd canvas data, or anything unforeseen
-        st.error(f"Could not read the drawing: {error}. Press Clear and draw again.")
-        return None, None
-    if linked is not None:
+def _read(
+    image: np.ndarray | None, classifier: SoftmaxClassifier | None
+) -> tuple[Reading | None, list[Stage] | None]:
+    """Preprocess (every step, under the session's choice) and classify: the reading, None when
+    there is no ink (or the image was unusable), and the steps. Until the first ink, an input
+    from a lesson link stands in for the drawing (and has no steps)."""
+    steps, drawing = _steps(image, classifier)
+    if steps is None:
+        source = lesson_snapshot.linked_input()
+        if source is None:
+            lesson_snapshot.remember(None)
+            return None, None
         st.info(
             "From a lesson link: the model reads the drawing the link holds (see what the model "
             "sees, below). Draw on the canvas to start a new one.",
             icon=":material/link:",
         )
-        return linked, None
-    return None, None
+        deskew = preprocessing.choice(classifier)["deskew"]
+        x = preprocess.deskew(source) if deskew else source
+    else:
+        source, x = steps[-2].image, steps[-1].image  # before and after the deskew step
+    lesson_snapshot.remember(None)
+    if classifier is None:
+        return Reading(x, None, None), steps
+    try:
+        reading = Reading.of(x, classifier)
+    except Exception as error:  # e.g. ValueError: a model made for 8×8 digits
+        st.error(f"This model cannot read the drawing: {error}. Pick another in the sidebar.")
+        return Reading(x, None, None), steps
+    pair = (st.session_state.get(f"why-a-{CANVAS}"), st.session_state.get(f"why-b-{CANVAS}"))
+    lesson_snapshot.remember(lesson_snapshot.Latest(source, x, drawing, classifier, pair))
+    return reading, steps
+
+
+def _steps(
+    image: np.ndarray | None, classifier: SoftmaxClassifier | None
+) -> tuple[list[Stage] | None, np.ndarray | None]:
+    """(every preprocessing step, the drawing) for a canvas with ink; (None, None) without.
+    The first ink replaces a lesson link's drawing."""
+    if image is None:
+        return None, None
+    try:
+        steps = preprocessing.stages(image, classifier)
+    except EmptyImageError:
+        return None, None
+    except Exception as error:  # ImageError for odd canvas data, or anything unforeseen
+        st.error(f"Could not read the drawing: {error}. Press Clear and draw again.")
+        return None, None
+    if lesson_snapshot.linked_input() is not None:
+        lesson_snapshot.drop_link()
+    return steps, image
 
 
 def _what_the_model_sees(reading: Reading | None, classifier: SoftmaxClassifier | None) -> None:
@@ -140,17 +145,26 @@ def _what_the_model_sees(reading: Reading | None, classifier: SoftmaxClassifier 
     st.toggle(
         "Naive downsampling",
         key=NAIVE_KEY,
-        help="Off: MNIST-style. On: just shrink the canvas.",
+        help="Off: MNIST-style. On: just shrink the canvas. Every preprocessing step, below, "
+        "switches one step at a time.",
+        on_change=preprocessing.naive_changed,
     )
-    notes = [
-        "Naive: the whole canvas shrunk to 28×28, ink wherever you put it."
-        if st.session_state.get(NAIVE_KEY)
-        else "MNIST-style: the ink is cropped, fitted into 20×20 and centred by its centre of mass "
-        "in 28×28, the way the training digits were made."
-    ]
-    if classifier is not None and classifier.deskew:
+    steps = preprocessing.choice(classifier)
+    if st.session_state.get(NAIVE_KEY):
+        notes = ["Naive: the whole canvas shrunk to 28×28, ink wherever you put it."]
+    elif all(steps[step] for step in preprocessing.SWITCHED):
+        notes = [
+            "MNIST-style: the ink is cropped, fitted into 20×20 and centred by its centre of mass "
+            "in 28×28, the way the training digits were made."
+        ]
+    else:
+        off = [preprocessing.LABELS[s][0].lower() for s in preprocessing.SWITCHED if not steps[s]]
+        notes = [f"Switched off below: {', '.join(off)}."]
+    if steps["deskew"]:
+        trained = classifier is not None and classifier.deskew
         notes.append(
-            "This model also straightens slanted digits first (deskew), as in its training."
+            "Slanted digits are straightened first (deskew)"
+            + (", as in this model's training." if trained else ".")
         )
     st.caption("\n\n".join(notes))  # one element: each costs a stroke its own bytes
 
