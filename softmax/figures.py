@@ -85,10 +85,17 @@ def maps(
     )
 
 
-def probability_bars(probabilities: np.ndarray | None, predicted: int | None = None) -> str:
+def probability_bars(
+    probabilities: np.ndarray | None,
+    predicted: int | None = None,
+    *,
+    label: str = "Probability of each digit, 0 to 9",
+    answer: bool = True,
+) -> str:
     """Ten bars, digits 0–9 in order on a fixed 0–100 % axis, the predicted digit in violet.
 
     `probabilities` None (nothing drawn yet) draws the empty axes, so the layout does not jump.
+    `answer` False: a what-if's bars (the lab's), which the page's weight maps do not follow.
     """
     values = np.zeros(10) if probabilities is None else np.asarray(probabilities, dtype=float)
     if values.shape != (10,):
@@ -100,9 +107,9 @@ def probability_bars(probabilities: np.ndarray | None, predicted: int | None = N
     )
     ticks = "".join(f'<span style="bottom:{t}%">{t}%</span>' for t in PROBABILITY_TICKS)
     digits = "".join(f"<span>{k}</span>" for k in range(10))
-    answer = "" if predicted is None else f' data-predicted="{predicted}"'
+    follow = "" if predicted is None or not answer else f' data-predicted="{predicted}"'
     return (
-        f'<div class="sm-bars"{answer} role="img" aria-label="Probability of each digit, 0 to 9">'
+        f'<div class="sm-bars"{follow} role="img" aria-label="{escape(label)}">'
         f'<div class="sm-axis">{ticks}<em>probability</em></div><div class="sm-plot">{bars}</div>'
         f'<div class="sm-digits">{digits}</div></div>'
     )

@@ -75,6 +75,35 @@ def change_overlay(flip: Flip, size: int = 224) -> str:
     )
 
 
+def region_maps(
+    maps: np.ndarray,
+    titles: Sequence[str],
+    region: tuple[int, int, int, int],
+    limit: float,
+    label: str,
+    size: int = 168,
+) -> str:
+    """Weight maps side by side on one red–blue scale, each with `region` (top, left, bottom,
+    right; bottom and right exclusive) outlined: a map before and after an edit."""
+    top, left, bottom, right = region
+    outline = (
+        f'<svg viewBox="0 0 28 28" preserveAspectRatio="none"><rect class="sm-region" '
+        f'x="{left}" y="{top}" width="{right - left}" height="{bottom - top}"/></svg>'
+    )
+    figures = "".join(
+        f"<figure><figcaption>{escape(title)}</figcaption>"
+        f'<div class="sm-contrast"><img src="{signed_png(values, limit)}" alt="">{outline}</div>'
+        "</figure>"
+        for values, title in zip(maps, titles, strict=True)
+    )
+    return (
+        f'<div class="sm-pair" style="--size:{size}px" role="img" aria-label="{escape(label)}" '
+        f'data-region="{top} {left} {bottom} {right}">{figures}</div>'
+        f'<div class="sm-legend"><em>weight</em><span>{_signed(-limit)}</span><i></i>'
+        f"<span>{_signed(limit)}</span></div>"
+    )
+
+
 def stage_strip(stages: Sequence[Stage], size: int = 120) -> str:
     """preprocess.steps() as a strip of pictures, canvas to model input, each titled with its
     name and size; a stage switched off is dimmed and says so."""
@@ -125,6 +154,12 @@ CSS = """
   stroke-dasharray: 4 3; vector-effect: non-scaling-stroke; }
 .sm-contrast rect:hover { fill: #0f172a14; }
 .sm-change { margin: 10px 0 0; }
+.sm-pair { display: flex; flex-wrap: wrap; gap: 14px; }
+.sm-pair figure { margin: 0; width: min(var(--size), 44vw); }
+.sm-pair .sm-contrast { width: 100%; }
+.sm-pair figcaption { text-align: center; font-size: 16px; color: var(--sm-ink); }
+.sm-contrast rect.sm-region { fill: transparent; stroke: var(--sm-answer); stroke-width: 3px;
+  stroke-dasharray: none; }
 .sm-strip { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 4px;
   color: var(--sm-ink); }
 .sm-strip > b { font-size: 22px; color: #64748b; }

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from test_app_draw import SEVEN, chosen_model, figure, figure_labels
 
 from softmax import explain, preprocess, snapshot
+from softmax.counterfactual import edit_weights, smallest_flip
 from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.preprocess import canvas_to_mnist, deskew
 
@@ -330,3 +331,76 @@ def test_a_thin_pen_shows_its_strokes_fading(app, canvas):
     canvas.draw(SEVEN, width=30)
     app.run()
     assert not app.warning
+
+
+# --- 5. the smallest change that flips, and edited weights --------------------------------------
+
+
+def test_the_smallest_flip_to_the_runner_up_shows_the_change_and_the_new_answer(app, canvas):
+    drawing = canvas.draw(SEVEN)
+    app.session_state["flip-draw"] = True
+    app.run()
+    assert not app.exception
+    model = chosen_model(app)
+    x = model_input(app, drawing)
+    runner_up = int(np.argsort(-model.logits(x)[0])[1])
+    expected = smallest_flip(model, x, runner_up)
+    html = figure(app, f"The smallest change that makes it a {runner_up}")
+    assert attribute(html, "data-status") == "flipped"
+    assert float(attribute(html, "data-added")) == pytest.approx(expected.ink_added, abs=1e-3)
+    after = np.array([float(v) for v in re.findall(r'data-value="([\d.]+)"', figure(app, "After"))])
+    np.testing.assert_allclose(after, expected.probabilities, atol=1e-6)
+    assert after.argmax() == runner_up  # the change really makes it the target
+    assert 'data-predicted="' not in figure(app, "After")  # the weight maps' frame stays put
+    assert any(f"makes the model answer **{runner_up}**" in m.value for m in app.markdown)
+
+
+def test_the_flip_to_the_answer_itself_needs_no_change(app, canvas):
+    canvas.draw(SEVEN)
+    app.session_state["flip-draw"] = True
+    app.run()
+    app.selectbox(key="flip-target-draw").set_value(7).run()
+    assert "already reads it as 7" in app.info[0].value
+
+
+def test_a_flip_no_drawing_can_make_says_so(app, canvas):
+    bias = np.zeros(10, dtype=np.float32)
+    bias[5] = -100  # with no weights, nothing can lift 5 over the others
+    app.session_state["trained_classifier"] = SoftmaxClassifier(np.zeros((784, 10)), bias, {})
+    canvas.draw(SEVEN)
+    app.session_state["flip-draw"] = True
+    app.run()
+    app.sidebar.selectbox(key="model_choice").set_value("session").run()
+    app.selectbox(key="flip-target-draw").set_value(5).run()
+    assert not app.exception
+    assert "No drawing at all makes this model answer 5" in app.warning[0].value
+
+
+def test_erasing_the_answers_weights_changes_the_answer_until_reset(app, canvas):
+    drawing = canvas.draw(SEVEN)
+    app.session_state["edit-draw"] = True
+    app.run()
+    model = chosen_model(app)
+    assert app.metric[0].value == "7"
+    app.slider(key="edit-rows-draw").set_value((0, 27)).run()
+    app.slider(key="edit-cols-draw").set_value((0, 27)).run()
+    app.button(key="edit-apply-draw").click().run()
+    assert not app.exception
+    x = model_input(app, drawing)
+    erased = edit_weights(model, 7, (0, 0, 28, 28), 0.0)
+    assert app.metric[0].value == str(erased.predict(x).digit) != "7"
+    np.testing.assert_allclose(draw_page.bar_values(app), erased.predict_proba(x)[0], atol=1e-6)
+    assert any("Edited model (this session only)" in c.value for c in app.caption)
+    assert model.weights[:, 7].any()  # the shared model is untouched
+    app.button(key="edit-reset-draw").click().run()
+    assert app.metric[0].value == "7"
+    assert not any("Edited model" in c.value for c in app.caption)
+
+
+def test_the_edit_preview_shows_the_map_before_and_after(app, canvas):
+    canvas.draw(SEVEN)
+    app.session_state["edit-draw"] = True
+    app.run()
+    html = figure(app, "Digit 7")
+    assert attribute(html, "data-region") == "8 8 20 20"
+    assert html.count("<figure>") == 2

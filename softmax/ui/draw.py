@@ -16,7 +16,16 @@ import streamlit as st
 from softmax import explain, figures, preprocess
 from softmax.model import SoftmaxClassifier
 from softmax.preprocess import EmptyImageError, Stage
-from softmax.ui import canvas, lesson_snapshot, preprocessing, presenter, state, why_not
+from softmax.ui import (
+    canvas,
+    flip,
+    lesson_snapshot,
+    preprocessing,
+    presenter,
+    state,
+    weight_edit,
+    why_not,
+)
 from softmax.ui.reading import Reading, answer, shielded, why
 
 CANVAS = "draw"  # the canvas' name: keys canvas-draw, drawing-draw, clear-draw, pen-draw
@@ -52,8 +61,10 @@ def render() -> None:
 
 
 @st.fragment
-def studio(classifier: SoftmaxClassifier | None) -> None:
-    """Canvas and answer side by side (stacked on a phone), then what the model sees and why."""
+def studio(trained: SoftmaxClassifier | None) -> None:
+    """Canvas and answer side by side (stacked on a phone), then what the model sees and why,
+    then the lab's panels. The page reads with the session's edited copy of the model, if any."""
+    classifier = weight_edit.edited(trained)
     left, right = st.columns([3, 5], gap="large")
     with left:
         st.subheader("Your drawing")
@@ -66,6 +77,7 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
             answer(reading, classifier is not None)
         if quiz:
             presenter.buttons(reading, CANVAS, shown)
+        weight_edit.notice(trained, CANVAS)
     with left, st.container(horizontal=True, vertical_alignment="bottom"):
         # below the canvas, but sent after the answer: a stroke's prediction comes first
         canvas.pen_width(CANVAS)
@@ -83,6 +95,8 @@ def studio(classifier: SoftmaxClassifier | None) -> None:
     if not quiz:  # the advanced panels: folded away for a projector
         why_not.panel(reading, classifier, CANVAS)
         preprocessing.panel(steps, classifier, None if reading is None else reading.x, CANVAS)
+        flip.panel(reading, classifier, CANVAS)
+        weight_edit.panel(reading, trained, CANVAS)
 
 
 def _read(

@@ -1,0 +1,143 @@
+"""Edit the weights: a session-only copy of the model with a region of one digit's map changed.
+
+Pick a digit, a rectangle of its 28×28 weight map and what to do there (erase it, halve, double,
+triple or flip its votes); the preview shows the map before and after; Apply makes this
+session's page read with the edited copy (softmax.counterfactual.edit_weights), so the
+prediction, the bars and every explanation follow; Reset brings the trained model back. The
+shared model is never touched: its arrays are read-only and every session reads them.
+
+The edit is kept in plain session state for the model it was made on (`edited`), so it holds
+while the panel is closed; the panel is an expander built only while open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from softmax import explain, lab_figures
+from softmax.counterfactual import edit_weights
+from softmax.model import SoftmaxClassifier
+from softmax.ui.reading import Reading, digit_picker, shielded
+
+EDIT_KEY = "weight-edit"
+SCALES = {-1.0: "−1: flip", 0.0: "0: erase", 0.5: "½", 1.0: "1: as trained", 2.0: "2: double",
+          3.0: "3: triple"}  # fmt: skip
+SIDE = 28
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Digit `digit`'s weights times `scale` inside rows top…bottom−1, columns left…right−1,
+    on the model whose fingerprint is `base`."""
+
+    base: str
+    digit: int
+    region: tuple[int, int, int, int]  # top, left, bottom, right (exclusive)
+    scale: float
+
+    def __str__(self) -> str:
+        top, left, bottom, right = self.region
+        return (
+            f"digit {self.digit}'s weights ×{self.scale:g} in rows {top}–{bottom - 1}, "
+            f"columns {left}–{right - 1}"
+        )
+
+    def apply(self, classifier: SoftmaxClassifier) -> SoftmaxClassifier:
+        return edit_weights(classifier, self.digit, self.region, self.scale)
+
+
+def edited(classifier: SoftmaxClassifier | None) -> SoftmaxClassifier | None:
+    """The session's edited copy of `classifier`, or `classifier` itself when it has no edit."""
+    edit = st.session_state.get(EDIT_KEY)
+    if classifier is None or edit is None or edit.base != classifier.fingerprint:
+        return classifier
+    return edit.apply(classifier)
+
+
+def notice(classifier: SoftmaxClassifier | None, page: str) -> None:
+    """A line saying the page reads with an edited model, with Reset; nothing when it is not."""
+    edit = st.session_state.get(EDIT_KEY)
+    if classifier is None or edit is None or edit.base != classifier.fingerprint:
+        return
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f":material/edit: Edited model (this session only): {edit}.")
+        st.button("Reset", key=f"edit-reset-notice-{page}", on_click=reset, type="tertiary")
+
+
+def panel(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
+    """The expander (keys `edit-<page>`, `edit-…-<page>`); built when open. `classifier` is
+    the trained model, before any edit."""
+    box = st.expander(
+        "Edit the weights (this session only)",
+        key=f"edit-{page}",
+        on_change="rerun",
+        icon=":material/tune:",
+    )
+    if box.open:
+        with box, shielded("the weight editor"):
+            _contents(reading, classifier, page)
+
+
+def _contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
+    if classifier is None:
+        st.caption("Pick a model in the sidebar first.")
+        return
+    st.caption(
+        "Change part of one digit's weight map and watch the prediction follow. Only this "
+        "browser tab's copy changes; Reset brings the trained model back."
+    )
+    answer = 0 if reading is None or reading.prediction is None else reading.prediction.digit
+    digit_column, what_column = st.columns(2)
+    with digit_column:
+        digit = digit_picker("Digit", f"edit-digit-{page}", answer, "the answer")
+    with what_column:
+        scale = st.select_slider(
+            "Multiply its weights by", list(SCALES), value=0.0, format_func=SCALES.get,
+            key=f"edit-scale-{page}",
+        )  # fmt: skip
+    rows_column, columns_column = st.columns(2)
+    with rows_column:
+        rows = st.slider("Rows", 0, SIDE - 1, (8, 19), key=f"edit-rows-{page}")
+    with columns_column:
+        columns = st.slider("Columns", 0, SIDE - 1, (8, 19), key=f"edit-cols-{page}")
+    pending = Edit(
+        classifier.fingerprint,
+        int(digit),
+        (rows[0], columns[0], rows[1] + 1, columns[1] + 1),
+        float(scale),
+    )
+    before = explain.weight_maps(classifier)
+    after = explain.weight_maps(pending.apply(classifier))
+    st.html(
+        lab_figures.region_maps(
+            np.stack([before[digit], after[digit]]),
+            [f"{digit} as trained", f"{digit} after the edit"],
+            pending.region,
+            explain.weight_scale(before),
+            label=f"Digit {digit}'s weight map before and after the edit",
+        )
+    )
+    applied = st.session_state.get(EDIT_KEY)
+    with st.container(horizontal=True):
+        st.button(
+            "Apply", key=f"edit-apply-{page}", on_click=_apply, args=(pending,), type="primary",
+            icon=":material/check:", disabled=applied == pending,
+        )  # fmt: skip
+        st.button(
+            "Reset", key=f"edit-reset-{page}", on_click=reset, icon=":material/undo:",
+            disabled=applied is None,
+        )  # fmt: skip
+    if applied is not None and applied.base == classifier.fingerprint:
+        st.caption(f"In use: {applied}. The answer above reads with this edited copy.")
+
+
+def _apply(edit: Edit) -> None:
+    st.session_state[EDIT_KEY] = edit
+
+
+def reset() -> None:
+    """Back to the trained model."""
+    st.session_state[EDIT_KEY] = None
