@@ -17,9 +17,9 @@ from PIL import Image
 from softmax import explain
 from softmax.counterfactual import Flip
 from softmax.figures import png, signed_png
-from softmax.palette import AGAINST, FOR
 from softmax.preprocess import Stage
 
+ADDED, REMOVED = "#38bdf8", "#f43f5e"  # bright enough to tell apart on black ink and paper
 STRIP_PX = 140  # the strip's canvas-sized stages are sent at most this many pixels a side
 STAGE_NAMES = {  # what each of preprocess.STAGES is called on the page
     "ink": "your ink",
@@ -33,14 +33,15 @@ STAGE_NAMES = {  # what each of preprocess.STAGES is called on the page
 
 def contrast_map(contrast: explain.Contrast, size: int = 224) -> str:
     """The map (w_a − w_b) ⊙ x on a red–blue scale (blue: for a, red: for b), with the 3×3 grid
-    of the parts the sentence names; each part's votes in its tooltip and `data-votes`."""
+    of the parts the sentence names (boxes over the map: st.html drops SVG); each part's votes
+    in its tooltip and `data-votes`."""
     votes = contrast.votes
     limit = explain.symmetric_limit(votes)
     rows, cols = contrast.row_edges, contrast.col_edges
     cells = "".join(
-        f'<rect x="{cols[j]}" y="{rows[i]}" width="{cols[j + 1] - cols[j]}" '
-        f'height="{rows[i + 1] - rows[i]}" data-votes="{contrast.parts[i, j]:.6f}">'
-        f"<title>{explain.PARTS[3 * i + j]}: {_signed(contrast.parts[i, j])}</title></rect>"
+        f'<i style="{_box(rows[i], cols[j], rows[i + 1], cols[j + 1])}" '
+        f'data-votes="{contrast.parts[i, j]:.6f}" '
+        f'title="{explain.PARTS[3 * i + j]}: {_signed(contrast.parts[i, j])}"></i>'
         for i in range(3)
         for j in range(3)
     )
@@ -50,19 +51,18 @@ def contrast_map(contrast: explain.Contrast, size: int = 224) -> str:
         f'<div class="sm-contrast" style="--size:{size}px" role="img" aria-label="{label}" '
         f'data-a="{a}" data-b="{b}" data-gap="{contrast.gap:.6f}" '
         f'data-votes="{contrast.pixel_votes:.6f}" data-bias="{contrast.bias:.6f}">'
-        f'<img src="{signed_png(votes, limit)}" alt="">'
-        f'<svg viewBox="0 0 28 28" preserveAspectRatio="none">{cells}</svg></div>'
+        f'<img src="{signed_png(votes, limit)}" alt="">{cells}</div>'
         f'<div class="sm-legend"><em>vote</em><span>for {b}</span><i></i><span>for {a}</span></div>'
     )
 
 
 def change_overlay(flip: Flip, size: int = 224) -> str:
-    """The input after the smallest change, white ink on black, with the ink it adds in blue
-    and the ink it removes in red (the stronger the change, the stronger the colour)."""
-    grey = np.clip(np.asarray(flip.new_x, dtype=np.float64), 0, 1)[..., None] * 255  # (28, 28, 1)
+    """The input as it was, white ink on black, with the ink the change adds tinted blue and the
+    ink it removes tinted red (a pixel changed by half its range or more in full colour)."""
+    base = np.clip(np.asarray(flip.x, dtype=np.float64), 0, 1)[..., None] * 255  # (28, 28, 1)
     delta = np.asarray(flip.delta, dtype=np.float64)[..., None]
-    added, removed = np.clip(delta, 0, 1), np.clip(-delta, 0, 1)
-    rgb = grey * (1 - added - removed) + added * _rgb(FOR) + removed * _rgb(AGAINST)
+    added, removed = np.clip(2 * delta, 0, 1), np.clip(-2 * delta, 0, 1)
+    rgb = base * (1 - added - removed) + added * _rgb(ADDED) + removed * _rgb(REMOVED)
     image = np.rint(np.clip(rgb, 0, 255)).astype(np.uint8)
     label = f"The smallest change that makes it a {flip.target}: added ink blue, removed ink red"
     return (
@@ -70,8 +70,8 @@ def change_overlay(flip: Flip, size: int = 224) -> str:
         f'aria-label="{escape(label)}" data-target="{flip.target}" data-status="{flip.status}" '
         f'data-added="{flip.ink_added:.4f}" data-removed="{flip.ink_removed:.4f}">'
         f'<img src="{png(image)}" alt=""></div>'
-        '<div class="sm-keys sm-change"><span class="sm-for">ink added</span>'
-        '<span class="sm-against">ink removed</span></div>'
+        '<div class="sm-keys sm-change"><span class="sm-added">ink added</span>'
+        '<span class="sm-removed">ink removed</span></div>'
     )
 
 
@@ -86,10 +86,7 @@ def region_maps(
     """Weight maps side by side on one red–blue scale, each with `region` (top, left, bottom,
     right; bottom and right exclusive) outlined: a map before and after an edit."""
     top, left, bottom, right = region
-    outline = (
-        f'<svg viewBox="0 0 28 28" preserveAspectRatio="none"><rect class="sm-region" '
-        f'x="{left}" y="{top}" width="{right - left}" height="{bottom - top}"/></svg>'
-    )
+    outline = f'<i class="sm-region" style="{_box(top, left, bottom, right)}"></i>'
     figures = "".join(
         f"<figure><figcaption>{escape(title)}</figcaption>"
         f'<div class="sm-contrast"><img src="{signed_png(values, limit)}" alt="">{outline}</div>'
@@ -137,6 +134,14 @@ def _shown(image: np.ndarray) -> np.ndarray:
     return np.asarray(picture)
 
 
+def _box(top: int, left: int, bottom: int, right: int) -> str:
+    """CSS placing a box over pixels top…bottom−1, left…right−1 of a 28×28 map."""
+    return (
+        f"top:{100 * top / 28:.3f}%;left:{100 * left / 28:.3f}%;"
+        f"height:{100 * (bottom - top) / 28:.3f}%;width:{100 * (right - left) / 28:.3f}%"
+    )
+
+
 def _rgb(colour: str) -> np.ndarray:
     return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
 
@@ -149,17 +154,17 @@ CSS = """
 .sm-contrast { position: relative; width: min(var(--size), 100%); aspect-ratio: 1; }
 .sm-contrast img { display: block; width: 100%; aspect-ratio: 1; image-rendering: pixelated;
   outline: 1px solid #e2e8f0; }
-.sm-contrast svg { position: absolute; inset: 0; width: 100%; height: 100%; }
-.sm-contrast rect { fill: transparent; stroke: var(--sm-ink); stroke-width: 1.5px;
-  stroke-dasharray: 4 3; vector-effect: non-scaling-stroke; }
-.sm-contrast rect:hover { fill: #0f172a14; }
+.sm-contrast i { position: absolute; box-sizing: border-box; border: 1.5px dashed var(--sm-ink);
+  margin: -0.75px 0 0 -0.75px; }
+.sm-contrast i:hover { background: #0f172a14; }
 .sm-change { margin: 10px 0 0; }
+.sm-change .sm-added::before { background: #38bdf8; }
+.sm-change .sm-removed::before { background: #f43f5e; }
 .sm-pair { display: flex; flex-wrap: wrap; gap: 14px; }
 .sm-pair figure { margin: 0; width: min(var(--size), 44vw); }
 .sm-pair .sm-contrast { width: 100%; }
 .sm-pair figcaption { text-align: center; font-size: 16px; color: var(--sm-ink); }
-.sm-contrast rect.sm-region { fill: transparent; stroke: var(--sm-answer); stroke-width: 3px;
-  stroke-dasharray: none; }
+.sm-contrast i.sm-region { border: 3px solid var(--sm-answer); }
 .sm-strip { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 4px;
   color: var(--sm-ink); }
 .sm-strip > b { font-size: 22px; color: #64748b; }

@@ -7,6 +7,7 @@ say, and costs a drawing nothing while it is closed.
 from __future__ import annotations
 
 import io
+import math
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -61,7 +62,7 @@ def test_why_not_defaults_to_the_top_two_and_splits_their_gap_exactly(app, canva
     assert gap == pytest.approx(logits[first] - logits[second], abs=1e-5)
     votes, bias = float(attribute(html, "data-votes")), float(attribute(html, "data-bias"))
     assert votes + bias == pytest.approx(gap, abs=1e-5)
-    parts = [float(v) for v in re.findall(r'<rect[^>]*data-votes="([^"]+)"', html)]
+    parts = [float(v) for v in re.findall(r"<i [^>]*data-votes=\"([^\"]+)\"", html)]
     assert len(parts) == 9 and sum(parts) == pytest.approx(votes, abs=1e-5)
     sentence = explain.contrast_in_words(explain.contrast(model, x, int(first), int(second)))
     assert any(block.value == sentence for block in app.markdown)
@@ -325,8 +326,9 @@ def test_a_thin_pen_shows_its_strokes_fading(app, canvas):
     canvas.draw(SEVEN, width=8)
     app.session_state["steps-draw"] = True
     app.run()
-    [meter] = [m for m in app.metric if m.label == "Ink the model gets"]
-    assert int(meter.value.rstrip("%")) < 50
+    [meter] = app.get("progress")
+    level = int(re.search(r"\*\*(\d+)%\*\*", meter.proto.text).group(1))
+    assert level < 50 and abs(meter.proto.value - level) <= 1
     assert "Thin strokes fade: at pen width 8" in app.warning[0].value
     canvas.draw(SEVEN, width=30)
     app.run()
@@ -404,3 +406,17 @@ def test_the_edit_preview_shows_the_map_before_and_after(app, canvas):
     html = figure(app, "Digit 7")
     assert attribute(html, "data-region") == "8 8 20 20"
     assert html.count("<figure>") == 2
+
+
+def test_a_clear_flip_makes_the_target_nine_times_as_likely_as_any_other(app, canvas):
+    drawing = canvas.draw(SEVEN)
+    app.session_state["flip-draw"] = True
+    app.run()
+    app.toggle(key="flip-clearly-draw").set_value(True).run()
+    after = np.array([float(v) for v in re.findall(r'data-value="([\d.]+)"', figure(app, "After"))])
+    target = int(after.argmax())
+    others = np.delete(after, target)
+    assert after[target] >= 9 * others.max() * (1 - 1e-4)
+    model = chosen_model(app)
+    expected = smallest_flip(model, model_input(app, drawing), target, math.log(9))
+    np.testing.assert_allclose(after, expected.probabilities, atol=1e-6)

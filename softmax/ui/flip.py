@@ -11,12 +11,16 @@ An expander built only while open: a stroke costs nothing more while it is close
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from softmax import figures, lab_figures
-from softmax.counterfactual import smallest_flip
+from softmax.counterfactual import MARGIN, smallest_flip
 from softmax.model import SoftmaxClassifier
 from softmax.ui.reading import Reading, digit_picker, shielded
+
+CLEAR_MARGIN = math.log(9)  # logits: the target 9 times as likely as each other digit
 
 
 def panel(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
@@ -37,8 +41,17 @@ def _contents(reading: Reading | None, classifier: SoftmaxClassifier | None, pag
         st.caption("Draw a digit first: then pick the digit you want the model to see.")
         return
     ranked = reading.decomposition.top(10)
-    target = digit_picker("Make it a", f"flip-target-{page}", ranked[1], "the runner-up")
-    flip = smallest_flip(classifier, reading.x, target)
+    choose, how = st.columns(2, vertical_alignment="bottom")
+    with choose:
+        target = digit_picker("Make it a", f"flip-target-{page}", ranked[1], "the runner-up")
+    with how:
+        clearly = st.toggle(
+            "Clearly: 9 to 1", key=f"flip-clearly-{page}",
+            help="Off: the least change that just tips the answer (about 50–50). On: the least "
+            f"that makes the target 9 times as likely as any other digit (ahead by ln 9 ≈ "
+            f"{CLEAR_MARGIN:.1f} in score).",
+        )  # fmt: skip
+    flip = smallest_flip(classifier, reading.x, target, CLEAR_MARGIN if clearly else MARGIN)
     if flip.status == "already":
         st.info(f"The model already reads it as {target}: pick another digit.")
         return

@@ -102,10 +102,9 @@ def _ink_meter(x: np.ndarray, page: str) -> None:
     """How much ink reaches the model, and what the pen width has to do with it."""
     level = preprocess.ink_level(x)
     pen = st.session_state.get(f"pen-{page}", canvas.PEN_WIDTH)
-    st.metric(
-        "Ink the model gets",
-        f"{level:.0%}",
-        help="Of a typical MNIST digit's (Σx ≈ 100 over the 784 pixels).",
+    st.progress(
+        min(level, 1.0),
+        text=f"Ink the model gets: **{level:.0%}** of a typical MNIST digit's (Σx ≈ 100)",
     )
     if level < FAINT:
         st.warning(
