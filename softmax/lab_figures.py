@@ -58,10 +58,11 @@ def contrast_map(contrast: explain.Contrast, size: int = 224) -> str:
 
 def change_overlay(flip: Flip, size: int = 224) -> str:
     """The input as it was, white ink on black, with the ink the change adds tinted blue and the
-    ink it removes tinted red (a pixel changed by half its range or more in full colour)."""
+    ink it removes tinted red, the largest change in full colour (a least change spreads thin)."""
     base = np.clip(np.asarray(flip.x, dtype=np.float64), 0, 1)[..., None] * 255  # (28, 28, 1)
     delta = np.asarray(flip.delta, dtype=np.float64)[..., None]
-    added, removed = np.clip(2 * delta, 0, 1), np.clip(-2 * delta, 0, 1)
+    delta = delta / max(float(np.abs(delta).max()), 1e-12)  # -1 … 1
+    added, removed = np.clip(delta, 0, 1), np.clip(-delta, 0, 1)
     rgb = base * (1 - added - removed) + added * _rgb(ADDED) + removed * _rgb(REMOVED)
     image = np.rint(np.clip(rgb, 0, 255)).astype(np.uint8)
     label = f"The smallest change that makes it a {flip.target}: added ink blue, removed ink red"
