@@ -386,3 +386,50 @@ _UNCHECKED = {
     kind: type(f"Unchecked{kind.__name__}", (_Unchecked, kind), {})
     for kind in (alt.Chart, alt.LayerChart, alt.ConcatChart)
 }
+
+
+def runs_test_loss(
+    runs: Sequence[tuple[str, Sequence[float]]], epoch: int | None = None
+) -> alt.LayerChart:
+    """The test loss per epoch of several training runs, one line each, labelled by `runs`'
+    names (a run's settings), the last run (this one) in the answer's violet and thicker; a
+    violet rule at `epoch` marks the epoch being replayed."""
+    if not runs:
+        raise ValueError("runs_test_loss needs at least one run")
+    names = [name for name, _ in runs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"each run needs its own name, got {names}")
+    frame = pd.DataFrame(
+        [
+            {"run": name, "epoch": e, "test loss": float(loss), "this": i == len(runs) - 1}
+            for i, (name, losses) in enumerate(runs)
+            for e, loss in enumerate(losses, start=1)
+        ]
+    )
+    others = [OTHER_RUNS[i % len(OTHER_RUNS)] for i in range(len(runs) - 1)]
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=alt.OverlayMarkDef(size=30))
+        .encode(
+            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("test loss:Q", title="test loss", scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "run:N",
+                sort=names,
+                scale=alt.Scale(domain=names, range=[*others, ANSWER]),
+                legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=0),
+            ),
+            strokeWidth=alt.condition("datum.this", alt.value(4), alt.value(2)),
+            tooltip=["run:N", "epoch:Q", alt.Tooltip("test loss:Q", format=".4f")],
+        )
+    )
+    layers = [lines]
+    if epoch is not None:
+        rule = pd.DataFrame({"epoch": [epoch]})
+        layers.append(
+            alt.Chart(rule).mark_rule(color=ANSWER, strokeDash=[6, 4], size=2).encode(x="epoch:Q")
+        )
+    return _projector(alt.layer(*layers).properties(height=300, autosize=_FIT_WIDTH))
+
+
+OTHER_RUNS = ("#0ea5e9", "#f59e0b", "#10b981", "#64748b", "#ec4899", "#84cc16")  # earlier runs

@@ -16,10 +16,11 @@ import pytest
 import test_app_draw as draw_page
 from conftest import needs_mnist
 from PIL import Image, ImageDraw
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 from test_app_draw import SEVEN, chosen_model, figure, figure_labels
 
-from softmax import explain, preprocess, snapshot
+from softmax import charts, explain, preprocess, snapshot
 from softmax.counterfactual import edit_weights, smallest_flip
 from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.preprocess import canvas_to_mnist, deskew
@@ -420,3 +421,49 @@ def test_a_clear_flip_makes_the_target_nine_times_as_likely_as_any_other(app, ca
     model = chosen_model(app)
     expected = smallest_flip(model, model_input(app, drawing), target, math.log(9))
     np.testing.assert_allclose(after, expected.probabilities, atol=1e-6)
+
+
+# --- 6. watch the weights form -------------------------------------------------------------------
+
+
+def forming_page() -> None:
+    import numpy as np
+
+    from softmax.history import WeightHistory
+    from softmax.model import SoftmaxClassifier, shipped_path
+    from softmax.ui import weights_forming
+
+    final = SoftmaxClassifier.load(shipped_path("default"))
+    history = WeightHistory.of((t * final.weights, t * final.bias) for t in np.linspace(0, 1, 6))
+    weights_forming.remember("sgd", "notebook: SGD rate 0.01", [2.0, 1.5, 1.2, 1.0, 0.9])
+    runs = weights_forming.remember("adam", "default: Adam rate 0.01", [0.6, 0.4, 0.35, 0.3, 0.3])
+    weights_forming.replay(history, runs, "forming")
+
+
+def test_the_slider_replays_the_maps_epoch_by_epoch_beside_every_runs_loss():
+    at = AppTest.from_function(forming_page, default_timeout=30).run()
+    assert not at.exception
+    assert at.slider(key="forming").value == 5
+    last = figure(at, "The ten weight maps after epoch 5")
+    assert last.count("<figure") == 10
+    at.slider(key="forming").set_value(2).run()
+    middle = figure(at, "The ten weight maps after epoch 2")
+    assert middle != last  # fainter on the same scale
+    assert any(
+        "test loss 1.200" not in c.value and "test loss 0.400" in c.value for c in at.caption
+    )
+    spec = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    body = spec[0].proto.spec
+    assert "1. notebook: SGD rate 0.01" in body and "2. default: Adam rate 0.01" in body
+    frames = [
+        dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in spec[0].proto.datasets
+    ]
+    [rule] = [frame for frame in frames if list(frame.columns) == ["epoch"]]
+    assert rule["epoch"].tolist() == [2]  # the rule at the replayed epoch
+
+
+def test_the_runs_chart_is_valid_vega_lite_and_refuses_two_runs_of_one_name():
+    runs = [("1. a", [1.0, 0.5]), ("2. b", [0.8, 0.4, 0.3])]
+    charts.runs_test_loss(runs, epoch=1).to_dict(validate=True)
+    with pytest.raises(ValueError, match="its own name"):
+        charts.runs_test_loss([("a", [1.0]), ("a", [0.5])])
