@@ -68,6 +68,9 @@ class EpochLog:
 class ProgressCallback:
     """Reports each epoch to `on_epoch` and stops training when `should_stop` says so.
 
+    `on_weights(epoch, W, b)`, if given, gets the weights before training (epoch 0) and after
+    every epoch: what the Train page replays (softmax.history).
+
     `should_stop` is a function or a `threading.Event` (the app's Stop button sets one); it is
     checked after every compiled training call (at most EXECUTION_SAMPLES images, a fraction
     of a second), and training then ends after that epoch's report. Both are called in the
@@ -78,15 +81,18 @@ class ProgressCallback:
         self,
         on_epoch: Callable[[EpochLog], None] | None = None,
         should_stop: Callable[[], bool] | threading.Event | None = None,
+        on_weights: Callable[[int, np.ndarray, np.ndarray], None] | None = None,
     ) -> None:
-        if on_epoch is not None and not callable(on_epoch):
-            raise TypeError(f"on_epoch must be a function or None; got {on_epoch!r}")
+        for name, function in (("on_epoch", on_epoch), ("on_weights", on_weights)):
+            if function is not None and not callable(function):
+                raise TypeError(f"{name} must be a function or None; got {function!r}")
         if not (should_stop is None or callable(should_stop) or hasattr(should_stop, "is_set")):
             raise TypeError(
                 f"should_stop must be a function, a threading.Event or None; got {should_stop!r}"
             )
         self.on_epoch = on_epoch
         self.should_stop = should_stop
+        self.on_weights = on_weights
 
     def __repr__(self) -> str:
         return f"ProgressCallback(on_epoch={self.on_epoch!r}, should_stop={self.should_stop!r})"
@@ -335,6 +341,10 @@ def _reporter(keras, progress: list[ProgressCallback], x_test, y_test, epochs: i
     class Reporter(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
             self.start = time.perf_counter()
+            weights, bias = self.model.layers[-1].get_weights()
+            for p in progress:
+                if p.on_weights is not None:
+                    p.on_weights(0, weights, bias)
 
         def on_train_batch_end(self, batch, logs=None):
             if any(p.stop_requested() for p in progress):
@@ -357,6 +367,8 @@ def _reporter(keras, progress: list[ProgressCallback], x_test, y_test, epochs: i
                 seconds=time.perf_counter() - self.start,
             )
             for p in progress:
+                if p.on_weights is not None:
+                    p.on_weights(epoch + 1, weights, bias)
                 if p.on_epoch is not None:
                     p.on_epoch(log)
             if any(p.stop_requested() for p in progress):

@@ -9,10 +9,11 @@ of the server, because Streamlit calls `keras.backend.clear_session()` and a ful
 after every script run of every session (`script_runner._clean_problem_modules`): a thread
 training beside a page that reruns twice a second went 10–25 times slower and had Keras' global
 state reset under it. The child imports TensorFlow when training starts and leaves without
-tearing it down once its last report is out; the server never imports it. The child reports one
-JSON line per epoch on stdout and ends with the trained W and b (or the error); a "stop" line on
-its stdin sets the `threading.Event` its `ProgressCallback` reads (so does the server going
-away: stdin closes).
+tearing it down once its last report is out; the server never imports it. The child reports
+JSON lines on stdout: its weights before training and after every epoch (softmax.history's
+encode_epoch, 21 kB, for the Train page's replay) and each epoch's scores, and ends with the
+trained W and b (or the error); a "stop" line on its stdin sets the `threading.Event` its
+`ProgressCallback` reads (so does the server going away: stdin closes).
 
 A job is *finished* the moment its result or error is known, not when the child has exited: the
 page is ready for the next run within one poll. Nothing the child sends can leave the slot busy:
@@ -46,6 +47,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from softmax.history import decode_epoch, encode_epoch
 from softmax.model import QUIET_TENSORFLOW, SoftmaxClassifier
 from softmax.recipes import DATASETS, Recipe
 from softmax.train import EpochLog, ProgressCallback, TrainResult
@@ -57,7 +59,8 @@ ORPHAN_SECONDS = 30.0  # an owner disconnected this long has closed the page, no
 STOP_GRACE_SECONDS = 15.0  # a stopped child that is still running after this is killed
 GUARD_SECONDS = 0.5  # how often the guard looks at the clock and the owner
 INPUTS = {"mnist": 784, "digits": 64}  # what a model trained on each data set must take
-REPORTS = ("epoch", "done", "error")  # the kinds of line a child writes
+N_CLASSES = 10
+REPORTS = ("weights", "epoch", "done", "error")  # the kinds of line a child writes
 BY_TIME_LIMIT = "at the time limit"
 BY_TEACHER = "by the teacher"
 BY_OWNER_GONE = "because its page was closed"
@@ -90,6 +93,8 @@ class Progress:
     error: str | None  # set if training failed
     stopping: bool  # a stop was asked and the current epoch is ending
     stopped_by: str | None  # why someone other than the owner stopped it (BY_...), if so
+    weights: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # (W, b) before training, then
+    # after each finished epoch (float16 W, float32 b): softmax.history.WeightHistory.of(weights)
 
     @property
     def done(self) -> bool:
@@ -135,6 +140,7 @@ class TrainingJob:
         self.started = time.time()
         self._lock = threading.Lock()
         self._epochs: list[EpochLog] = []
+        self._weights: list[tuple[np.ndarray, np.ndarray]] = []
         self._result: TrainResult | None = None
         self._error: str | None = None
         self._stop_asked: float | None = None  # time.monotonic() of the first stop request
@@ -206,6 +212,7 @@ class TrainingJob:
                 self._error,
                 self._stop_asked is not None and self.running,
                 self._stopped_by,
+                tuple(self._weights),
             )
 
     def describe(self) -> str:
@@ -244,6 +251,13 @@ class TrainingJob:
     def _record(self, line: bytes) -> bool:
         """Record one report; True when it was the last (the result or the error)."""
         kind, body = _parse(line)
+        if kind == "weights":
+            snapshot = decode_epoch(body, INPUTS[self.dataset], N_CLASSES)
+            if not (np.isfinite(snapshot[0]).all() and np.isfinite(snapshot[1]).all()):
+                raise ValueError("an epoch's weights are not finite")
+            with self._lock:
+                self._weights.append(snapshot)
+            return False
         if kind == "epoch":
             log = _epoch_log(body)
             with self._lock:
@@ -441,7 +455,9 @@ def _child(
     try:
         data = mnist_dataset() if dataset == "mnist" else digits_dataset()
         callback = ProgressCallback(
-            on_epoch=lambda log: report(epoch=dataclasses.asdict(log)), should_stop=stop
+            on_epoch=lambda log: report(epoch=dataclasses.asdict(log)),
+            should_stop=stop,
+            on_weights=lambda _, weights, bias: report(weights=encode_epoch(weights, bias)),
         )
         more = {}
         if extra is not None:

@@ -8,6 +8,8 @@ job itself rather than on the clock.
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 import time
@@ -341,3 +343,41 @@ def test_a_failed_download_says_how_to_get_mnist_by_hand(no_local_mnist, monkeyp
 def test_every_offered_recipes_penalty_is_on_the_penalty_control():
     for dataset, names in OFFERED.items():
         assert all(get_recipe(name, dataset).weight_penalty in PENALTIES for name in names)
+
+
+def replayed_maps(at: AppTest) -> str:
+    """The aria-label of the replay's weight maps ("The ten weight maps after epoch N")."""
+    bodies = " ".join(element.proto.body for element in at.get("html"))
+    return re.search(r'aria-label="(The ten weight maps after epoch \d+)"', bodies).group(1)
+
+
+def loss_chart_runs(at: AppTest) -> list[str]:
+    [chart] = [c for c in at.get("vega_lite_chart") if c.proto.alt.startswith("Test loss per")]
+    return json.loads(chart.proto.spec)["layer"][0]["encoding"]["color"]["scale"]["domain"]
+
+
+def test_a_finished_run_replays_its_weights_forming_epoch_by_epoch(trained):
+    job = trained.session_state["training_job"]
+    assert len(job.progress().weights) == 4  # before training, then after each of 3 epochs
+    slider = trained.slider(key="train_replay")
+    assert (slider.min, slider.max, slider.value) == (0, 3, 3)
+    assert replayed_maps(trained) == "The ten weight maps after epoch 3"
+    slider.set_value(0).run()
+    assert replayed_maps(trained) == "The ten weight maps after epoch 0"
+    assert any("starting weights" in caption.value for caption in trained.caption)
+    [run] = loss_chart_runs(trained)
+    assert run.startswith("1. default (edited): adam rate 0.01, batch 128, 3 epochs")
+    assert run.endswith("8×8 digits")
+
+
+@pytest.mark.slow
+def test_each_run_of_the_session_keeps_its_curve_labelled_by_its_settings():
+    at = open_page(epochs=2)
+    start(at)
+    finish(at)
+    at.number_input(key="train_epochs").set_value(3).run()
+    start(at)
+    finish(at)
+    first, second = loss_chart_runs(at)
+    assert first.startswith("1. ") and ", 2 epochs" in first
+    assert second.startswith("2. ") and ", 3 epochs" in second

@@ -11,8 +11,10 @@ import os
 import sys
 import time
 
+import numpy as np
 import pytest
 
+from softmax.history import WeightHistory
 from softmax.recipes import get_recipe
 from softmax.training_jobs import (
     BY_OWNER_GONE,
@@ -60,6 +62,10 @@ elif mode == "unknown-field":
     send(line("epoch", {**epoch, "momentum": 0.9}))
 elif mode == "unknown-kind":
     send(line("hello", 1))
+elif mode == "bad-weights":
+    send(line("weights", "not base64 at all!"))
+elif mode == "short-weights":
+    send(line("weights", "AAAA"))
 elif mode == "nan-weights":
     send(line("done", {**done, "weights": [[float("nan")] * 10] * 64}))
 elif mode == "not-utf8":
@@ -116,6 +122,8 @@ def alive(pid: int) -> bool:
         ("unknown-field", "unexpected keyword argument 'momentum'"),
         ("unknown-kind", "unknown report 'hello'"),
         ("nan-weights", "must be finite"),
+        ("bad-weights", "not base64"),
+        ("short-weights", "needs 1320"),
         ("not-utf8", "UnicodeDecodeError"),
         ("killed-mid-report", "cut off"),
     ],
@@ -241,3 +249,19 @@ def test_a_real_run_is_stopped_at_its_time_limit_with_the_model_so_far():
     assert progress.stopped_by == BY_TIME_LIMIT and progress.result.stopped_early
     assert len(progress.result.history["loss"]) < 500
     assert gone(job.pid)
+
+
+def test_a_real_run_sends_its_weights_before_training_and_after_every_epoch():
+    """What the Train page replays: epochs + 1 snapshots, the last the trained model's own."""
+    job = TrainingJob(RECIPE, "digits", "s")
+    job.start()
+    assert job.wait(JOB_TIMEOUT)
+    progress = job.progress()
+    assert progress.error is None, progress.error
+    assert len(progress.weights) == len(progress.epochs) + 1 == RECIPE.epochs + 1
+    history = WeightHistory.of(progress.weights)
+    trained = progress.result.classifier
+    assert history.weights.shape == (RECIPE.epochs + 1, 64, 10)
+    np.testing.assert_allclose(history.weights[-1], trained.weights, rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(history.biases[-1], trained.bias)
+    assert not np.array_equal(history.weights[0], history.weights[-1])  # it learned

@@ -19,6 +19,7 @@ import streamlit as st
 
 from softmax import charts, explain
 from softmax.data import DataError
+from softmax.history import WeightHistory
 from softmax.model import (
     SHIPPED,
     ModelFileError,
@@ -38,9 +39,10 @@ from softmax.training_jobs import (
     TrainingJob,
     TrainingSlot,
 )
-from softmax.ui import state
+from softmax.ui import state, weights_forming
 from softmax.ui.markdown import literal
 from softmax.ui.mnist_download import just_fetched, offer_mnist
+from softmax.ui.reading import shielded
 from softmax.ui.teacher import is_teacher, teacher_gate
 from softmax.ui.training import connected, session_id, training_slot
 
@@ -382,8 +384,32 @@ def _result(job: TrainingJob) -> None:
             "two numbers are not a fair match."
         )
     _curves(progress, job.recipe.weight_penalty)
+    _replay(job, progress)
     _compare_weights(trained, shipped, shipped_label)
     _actions(result)
+
+
+def _replay(job: TrainingJob, progress: Progress) -> None:
+    """The run's weights forming, epoch by epoch, beside this session's runs' test loss."""
+    if len(progress.weights) < 2:
+        return
+    with shielded("the weights forming"):
+        runs = weights_forming.remember(
+            f"{job.owner}-{job.started}", run_label(job), progress.history["val_loss"]
+        )
+        weights_forming.replay(WeightHistory.of(progress.weights), runs, "train_replay")
+
+
+def run_label(job: TrainingJob) -> str:
+    """A run's settings in a few words, to tell its curve from the others'."""
+    recipe = job.recipe
+    rate = "default rate" if recipe.learning_rate is None else f"rate {recipe.learning_rate:g}"
+    penalty = f", λ {recipe.weight_penalty:g}" if recipe.weight_penalty else ""
+    data = ", 8×8 digits" if job.dataset == DIGITS else ""
+    return (
+        f"{recipe.name}: {recipe.optimizer} {rate}, batch {recipe.batch_size:,}, "
+        f"{recipe.epochs} epochs{penalty}{data}"
+    )
 
 
 def _shipped_for(job: TrainingJob) -> tuple[SoftmaxClassifier | None, str]:
