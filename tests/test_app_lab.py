@@ -30,6 +30,12 @@ canvas_module, canvas, app = draw_page.canvas_module, draw_page.canvas, draw_pag
 CONTRAST = "Why "  # the contrast map's aria-label starts "Why A and not B"
 
 
+def open_tool(at: AppTest, tab: str) -> None:
+    """Open the drawing page's teaching lab on the tab `tab` (before the next run)."""
+    at.session_state["lab-draw"] = True
+    at.session_state["lab-tabs-draw"] = tab
+
+
 def attribute(html: str, name: str) -> str:
     return re.search(rf'{name}="([^"]*)"', html).group(1)
 
@@ -41,17 +47,17 @@ def model_input(at: AppTest, drawing: np.ndarray) -> np.ndarray:
 # --- 1. why A and not B --------------------------------------------------------------------------
 
 
-def test_why_not_is_closed_and_costs_a_stroke_nothing_until_opened(app, canvas):
+def test_the_lab_is_closed_and_builds_nothing_until_opened(app, canvas):
     canvas.draw(SEVEN)
     app.run()
-    assert [e.label for e in app.expander if e.label.startswith("Why this digit")]
+    assert [e.label for e in app.expander if e.label.startswith("Teaching lab")]
     assert not any(label.startswith(CONTRAST) for label in figure_labels(app))
     assert "why-a-draw" not in app.session_state
 
 
 def test_why_not_defaults_to_the_top_two_and_splits_their_gap_exactly(app, canvas):
     drawing = canvas.draw(SEVEN)
-    app.session_state["why-not-draw"] = True
+    open_tool(app, "Why A and not B")
     app.run()
     assert not app.exception
     model = chosen_model(app)
@@ -72,7 +78,7 @@ def test_why_not_defaults_to_the_top_two_and_splits_their_gap_exactly(app, canva
 
 def test_why_not_explains_any_two_digits_picked(app, canvas):
     drawing = canvas.draw(SEVEN)
-    app.session_state["why-not-draw"] = True
+    open_tool(app, "Why A and not B")
     app.run()
     app.selectbox(key="why-a-draw").set_value(3).run()
     app.selectbox(key="why-b-draw").set_value(8).run()
@@ -85,7 +91,7 @@ def test_why_not_explains_any_two_digits_picked(app, canvas):
 
 
 def test_why_not_before_anything_is_drawn_says_to_draw(app):
-    app.session_state["why-not-draw"] = True
+    open_tool(app, "Why A and not B")
     app.run()
     assert not app.exception
     assert any("Draw a digit first" in caption.value for caption in app.caption)
@@ -229,7 +235,7 @@ def test_presenter_mode_hides_the_answer_until_reveal(app, canvas):
     labels = figure_labels(app)
     assert "The answer, hidden until Reveal" in labels
     assert not any(label.startswith(("Probability", "Evidence", "Each top")) for label in labels)
-    assert not [e for e in app.expander if e.label.startswith("Why this digit")]  # folded away
+    assert not [e for e in app.expander if e.label.startswith("Teaching lab")]  # folded away
     assert [e.label for e in app.expander] == ["Inside the model: ten weight maps"]
     assert "The ten weight maps" not in " ".join(labels)  # built only when opened
     app.button(key="presenter-reveal").click().run()
@@ -278,7 +284,7 @@ def stages_shown(at: AppTest) -> dict[str, bool]:
 
 def test_the_strip_shows_every_step_from_the_ink_to_the_model_input(app, canvas):
     canvas.draw(SMALL_CORNER_TWO)
-    app.session_state["steps-draw"] = True
+    open_tool(app, "Every preprocessing step")
     app.run()
     assert not app.exception
     deskews = chosen_model(app).deskew
@@ -291,7 +297,7 @@ def test_the_strip_shows_every_step_from_the_ink_to_the_model_input(app, canvas)
 @pytest.mark.parametrize("step", ["crop", "fit", "centre", "deskew"])
 def test_switching_a_step_changes_the_input_and_the_answer_follows(app, canvas, step):
     drawing = canvas.draw(SMALL_CORNER_TWO)
-    app.session_state["steps-draw"] = True
+    open_tool(app, "Every preprocessing step")
     app.run()
     model = chosen_model(app)
     choice = {"crop": True, "fit": True, "centre": True, "deskew": model.deskew}
@@ -308,7 +314,7 @@ def test_switching_a_step_changes_the_input_and_the_answer_follows(app, canvas, 
 
 def test_the_naive_toggle_and_the_three_switches_stay_in_step(app, canvas):
     canvas.draw(SMALL_CORNER_TWO)
-    app.session_state["steps-draw"] = True
+    open_tool(app, "Every preprocessing step")
     app.run()
     app.toggle(key="naive_preprocessing").set_value(True).run()
     assert [app.toggle(key=f"step-{s}-draw").value for s in ("crop", "fit", "centre")] == [
@@ -325,7 +331,7 @@ def test_a_thin_pen_shows_its_strokes_fading(app, canvas):
     app.run()
     app.slider(key="pen-draw").set_value(8).run()
     canvas.draw(SEVEN, width=8)
-    app.session_state["steps-draw"] = True
+    open_tool(app, "Every preprocessing step")
     app.run()
     [meter] = app.get("progress")
     level = int(re.search(r"\*\*(\d+)%\*\*", meter.proto.text).group(1))
@@ -341,7 +347,7 @@ def test_a_thin_pen_shows_its_strokes_fading(app, canvas):
 
 def test_the_smallest_flip_to_the_runner_up_shows_the_change_and_the_new_answer(app, canvas):
     drawing = canvas.draw(SEVEN)
-    app.session_state["flip-draw"] = True
+    open_tool(app, "Smallest change")
     app.run()
     assert not app.exception
     model = chosen_model(app)
@@ -360,7 +366,7 @@ def test_the_smallest_flip_to_the_runner_up_shows_the_change_and_the_new_answer(
 
 def test_the_flip_to_the_answer_itself_needs_no_change(app, canvas):
     canvas.draw(SEVEN)
-    app.session_state["flip-draw"] = True
+    open_tool(app, "Smallest change")
     app.run()
     app.selectbox(key="flip-target-draw").set_value(7).run()
     assert "already reads it as 7" in app.info[0].value
@@ -371,7 +377,7 @@ def test_a_flip_no_drawing_can_make_says_so(app, canvas):
     bias[5] = -100  # with no weights, nothing can lift 5 over the others
     app.session_state["trained_classifier"] = SoftmaxClassifier(np.zeros((784, 10)), bias, {})
     canvas.draw(SEVEN)
-    app.session_state["flip-draw"] = True
+    open_tool(app, "Smallest change")
     app.run()
     app.sidebar.selectbox(key="model_choice").set_value("session").run()
     app.selectbox(key="flip-target-draw").set_value(5).run()
@@ -381,7 +387,7 @@ def test_a_flip_no_drawing_can_make_says_so(app, canvas):
 
 def test_erasing_the_answers_weights_changes_the_answer_until_reset(app, canvas):
     drawing = canvas.draw(SEVEN)
-    app.session_state["edit-draw"] = True
+    open_tool(app, "Edit the weights")
     app.run()
     model = chosen_model(app)
     assert app.metric[0].value == "7"
@@ -402,7 +408,7 @@ def test_erasing_the_answers_weights_changes_the_answer_until_reset(app, canvas)
 
 def test_the_edit_preview_shows_the_map_before_and_after(app, canvas):
     canvas.draw(SEVEN)
-    app.session_state["edit-draw"] = True
+    open_tool(app, "Edit the weights")
     app.run()
     html = figure(app, "Digit 7")
     assert attribute(html, "data-region") == "8 8 20 20"
@@ -411,7 +417,7 @@ def test_the_edit_preview_shows_the_map_before_and_after(app, canvas):
 
 def test_a_clear_flip_makes_the_target_nine_times_as_likely_as_any_other(app, canvas):
     drawing = canvas.draw(SEVEN)
-    app.session_state["flip-draw"] = True
+    open_tool(app, "Smallest change")
     app.run()
     app.toggle(key="flip-clearly-draw").set_value(True).run()
     after = np.array([float(v) for v in re.findall(r'data-value="([\d.]+)"', figure(app, "After"))])

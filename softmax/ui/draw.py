@@ -16,16 +16,7 @@ import streamlit as st
 from softmax import explain, figures, preprocess
 from softmax.model import SoftmaxClassifier
 from softmax.preprocess import EmptyImageError, Stage
-from softmax.ui import (
-    canvas,
-    flip,
-    lesson_snapshot,
-    preprocessing,
-    presenter,
-    state,
-    weight_edit,
-    why_not,
-)
+from softmax.ui import canvas, lab, lesson_snapshot, preprocessing, presenter, state, weight_edit
 from softmax.ui.reading import Reading, answer, shielded, why
 
 CANVAS = "draw"  # the canvas' name: keys canvas-draw, drawing-draw, clear-draw, pen-draw
@@ -93,10 +84,7 @@ def studio(trained: SoftmaxClassifier | None) -> None:
             st.subheader("Why this prediction")
             st.caption("The reasons show with the answer, after Reveal.")
     if not quiz:  # the advanced panels: folded away for a projector
-        why_not.panel(reading, classifier, CANVAS)
-        preprocessing.panel(steps, classifier, None if reading is None else reading.x, CANVAS)
-        flip.panel(reading, classifier, CANVAS)
-        weight_edit.panel(reading, trained, CANVAS)
+        lab.panel(reading, classifier, trained, steps, CANVAS)
 
 
 def _read(

@@ -6,7 +6,7 @@ the change runs along w_target − w_k for each digit the target has to overtake
 the changed input (added ink blue, removed ink red) and the probabilities after the change, or
 says when no drawing at all could make the model answer that digit.
 
-An expander built only while open: a stroke costs nothing more while it is closed.
+A tab of the teaching lab (softmax/ui/lab.py), built only while open.
 """
 
 from __future__ import annotations
@@ -18,25 +18,12 @@ import streamlit as st
 from softmax import figures, lab_figures
 from softmax.counterfactual import MARGIN, smallest_flip
 from softmax.model import SoftmaxClassifier
-from softmax.ui.reading import Reading, digit_picker, shielded
+from softmax.ui.reading import Reading, digit_picker
 
 CLEAR_MARGIN = math.log(9)  # logits: the target 9 times as likely as each other digit
 
 
-def panel(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
-    """The expander (keys `flip-<page>`, `flip-target-<page>`); built when open."""
-    box = st.expander(
-        "What would make it another digit?",
-        key=f"flip-{page}",
-        on_change="rerun",
-        icon=":material/swap_horiz:",
-    )
-    if box.open:
-        with box, shielded("the smallest change"):
-            _contents(reading, classifier, page)
-
-
-def _contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
+def contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
     if reading is None or reading.decomposition is None or classifier is None:
         st.caption("Draw a digit first: then pick the digit you want the model to see.")
         return

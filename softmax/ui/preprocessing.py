@@ -8,8 +8,8 @@ digit. The naive-downsampling toggle is the one-switch version (crop, fit and ce
 the two stay in step (`naive_changed`). The ink meter shows why a thin pen fails: shrinking 280
 px to 28 averages a thin line into faint grey, and every score gets a fraction of its votes.
 
-The panel is an expander built only while open; the choice lives in plain session state, so it
-holds while the panel is closed.
+A tab of the teaching lab (softmax/ui/lab.py), built only while open; the choice lives in plain
+session state, so it holds while the tab is closed.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from softmax import lab_figures, preprocess
 from softmax.model import SoftmaxClassifier
 from softmax.preprocess import Stage
 from softmax.ui import canvas
-from softmax.ui.reading import shielded
 
 CHOICE_KEY = "steps-choice"  # {step: on} for the switched steps; deskew absent: the model's own
 NAIVE_KEY = "naive_preprocessing"  # the drawing page's one-switch toggle
@@ -58,23 +57,7 @@ def naive_changed() -> None:
         del st.session_state[key]  # the open panel's switches: redrawn from the choice
 
 
-def panel(
-    steps: list[Stage] | None, classifier: SoftmaxClassifier | None, x: np.ndarray | None, page: str
-) -> None:
-    """The expander (key `steps-<page>`): switches, the strip and the ink meter; built when
-    open. `steps` None: nothing drawn (or an input from a link, which has no canvas)."""
-    box = st.expander(
-        "Every preprocessing step",
-        key=f"steps-{page}",
-        on_change="rerun",
-        icon=":material/linear_scale:",
-    )
-    if box.open:
-        with box, shielded("the preprocessing steps"):
-            _contents(steps, classifier, x, page)
-
-
-def _contents(
+def contents(
     steps: list[Stage] | None, classifier: SoftmaxClassifier | None, x: np.ndarray | None, page: str
 ) -> None:
     st.caption(

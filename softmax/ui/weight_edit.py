@@ -7,7 +7,7 @@ prediction, the bars and every explanation follow; Reset brings the trained mode
 shared model is never touched: its arrays are read-only and every session reads them.
 
 The edit is kept in plain session state for the model it was made on (`edited`), so it holds
-while the panel is closed; the panel is an expander built only while open.
+while the teaching lab's tab (softmax/ui/lab.py) is closed.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import streamlit as st
 from softmax import explain, lab_figures
 from softmax.counterfactual import edit_weights
 from softmax.model import SoftmaxClassifier
-from softmax.ui.reading import Reading, digit_picker, shielded
+from softmax.ui.reading import Reading, digit_picker
 
 EDIT_KEY = "weight-edit"
 SCALES = {-1.0: "−1: flip", 0.0: "0: erase", 0.5: "½", 1.0: "1: as trained", 2.0: "2: double",
@@ -67,21 +67,7 @@ def notice(classifier: SoftmaxClassifier | None, page: str) -> None:
         st.button("Reset", key=f"edit-reset-notice-{page}", on_click=reset, type="tertiary")
 
 
-def panel(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
-    """The expander (keys `edit-<page>`, `edit-…-<page>`); built when open. `classifier` is
-    the trained model, before any edit."""
-    box = st.expander(
-        "Edit the weights (this session only)",
-        key=f"edit-{page}",
-        on_change="rerun",
-        icon=":material/tune:",
-    )
-    if box.open:
-        with box, shielded("the weight editor"):
-            _contents(reading, classifier, page)
-
-
-def _contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
+def contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
     if classifier is None:
         st.caption("Pick a model in the sidebar first.")
         return

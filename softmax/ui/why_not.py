@@ -5,9 +5,8 @@ b_B): the map (w_A − w_B) ⊙ x shows every pixel's share of it, and the sente
 of the drawing decides (softmax.explain.contrast). Nothing is approximated: the pixels' votes
 and the bias difference add up to the gap.
 
-The panel is an expander that builds its contents only while open, so a drawing page's strokes
-cost nothing more while it is closed. The drawing page, the test-set explorer and the upload page
-all show it (`panel`).
+On the drawing page it is a tab of the teaching lab (softmax/ui/lab.py); the test-set explorer
+and the upload page show it as an expander of its own (`panel`), built only while open.
 """
 
 from __future__ import annotations
@@ -37,10 +36,10 @@ def panel(
     )
     if box.open:
         with box, shielded("why A and not B"):
-            _contents(reading, classifier, page)
+            contents(reading, classifier, page)
 
 
-def _contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
+def contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
     if reading is None or reading.decomposition is None or classifier is None:
         st.caption("Draw a digit first: then pick two digits to see what separates them.")
         return
