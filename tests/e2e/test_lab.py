@@ -25,6 +25,7 @@ from .browser import (
     wait_until_loaded,
 )
 from .test_draw import prediction
+from .test_teaching import TRAINING_TIMEOUT, open_view, start_training
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -33,22 +34,23 @@ expect = pytest.importorskip("playwright.sync_api", reason="e2e tests need playw
 
 pytestmark = pytest.mark.e2e
 
-PANELS = {  # the panel's title: what it draws, and the README's picture of it
-    "Why this digit and not another?": ("Why 7 and not", "lab-why-not.png"),
+TOOLS = {  # the lab's tab: what it draws, and the README's picture of it
+    "Why A and not B": ("Why 7 and not", "lab-why-not.png"),
     "Every preprocessing step": ("Every preprocessing step", "lab-steps.png"),
-    "What would make it another digit?": ("The smallest change", "lab-flip.png"),
-    "Edit the weights (this session only)": ("Digit 7", "lab-edit.png"),
+    "Smallest change": ("The smallest change", "lab-flip.png"),
+    "Edit the weights": ("Digit 7", "lab-edit.png"),
 }
 EXCEPTION = "[data-testid=stException]"
 
 
-def panel(page: Page, title: str) -> Locator:
-    return page.locator("[data-testid=stExpander]").filter(has_text=title)
-
-
-def open_panel(page: Page, title: str) -> Locator:
-    box = panel(page, title)
-    box.locator("summary").click()
+def open_tool(page: Page, tab: str) -> Locator:
+    """Open the teaching lab (if closed) on `tab`; the lab's expander."""
+    box = page.locator("[data-testid=stExpander]").filter(has_text="Teaching lab")
+    if box.get_by_role("tab").count() == 0:
+        box.locator("summary").click()
+        expect(box.get_by_role("tab").first).to_be_visible()
+        wait_until_idle(page)
+    box.get_by_role("tab", name=tab).click()
     wait_until_idle(page)
     return box
 
@@ -61,8 +63,8 @@ def drawn_seven(page: Page) -> None:
 
 def test_each_tool_draws_its_figure_for_a_drawn_seven(page, screenshots):
     drawn_seven(page)
-    for title, (figure, picture) in PANELS.items():
-        box = open_panel(page, title)
+    for tab, (figure, picture) in TOOLS.items():
+        box = open_tool(page, tab)
         expect(box.locator(f"[role=img][aria-label^={figure!r}] img").first).to_be_visible()
         box.scroll_into_view_if_needed()
         box.screenshot(path=screenshots / picture)
@@ -73,7 +75,7 @@ def test_each_tool_draws_its_figure_for_a_drawn_seven(page, screenshots):
 
 def test_an_edit_changes_the_answer_on_the_page_and_reset_brings_it_back(page):
     drawn_seven(page)
-    box = open_panel(page, "Edit the weights")
+    box = open_tool(page, "Edit the weights")
     for name in ("Rows", "Columns"):  # the whole map: from the first row/column to the last
         slider = box.get_by_role("slider", name=name).first
         slider.focus()
@@ -132,12 +134,35 @@ def test_presenter_mode_reveals_on_enter_and_moves_on_with_n(page, screenshots):
     expect(page.locator(CANVAS)).to_have_count(1)
 
 
-def test_the_open_panels_fit_a_phone(browser, app_server):
+def test_every_tool_fits_a_phone(browser, app_server):
     page = browser.new_context(**PHONE).new_page()
     page.goto(app_server.url)
     wait_until_loaded(page)
     drawn_seven(page)
-    for title in PANELS:
-        open_panel(page, title)
-    assert scrolling_sideways(page) == []
+    for tab in TOOLS:
+        open_tool(page, tab)
+        assert scrolling_sideways(page) == [], tab
     page.context.close()
+
+
+def test_a_finished_run_replays_its_weights_forming(page, app_server, screenshots):
+    open_view(page, app_server.url, "train", "Start training")
+    start_training(page, "scikit-learn digits 8×8", "default", batch_size=64, epochs=12)
+    replay = page.get_by_role("heading", name="Watch the weights form")
+    expect(replay).to_be_visible(timeout=TRAINING_TIMEOUT)
+    maps = page.locator("[role=img][aria-label^='The ten weight maps after epoch']")
+    expect(maps).to_have_attribute("aria-label", "The ten weight maps after epoch 12")
+    slider = page.get_by_role("slider", name="Epoch")
+    slider.focus()
+    for _ in range(9):
+        slider.press("ArrowLeft")
+    expect(maps).to_have_attribute("aria-label", "The ten weight maps after epoch 3")
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+    replay.scroll_into_view_if_needed()
+    wait_until_idle(page)
+    top = replay.bounding_box()
+    main = page.locator("[data-testid=stMainBlockContainer]").bounding_box()
+    bottom = page.locator("[data-testid=stVegaLiteChart]").last.bounding_box()
+    height = max(bottom["y"] + bottom["height"], maps.bounding_box()["y"] + 420) - top["y"] + 30
+    clip = {"x": main["x"], "y": top["y"] - 10, "width": main["width"], "height": height}
+    page.screenshot(path=screenshots / "lab-weights.png", clip=clip)
