@@ -107,16 +107,17 @@ def _shipped_models() -> None:
         st.info("No shipped models found in softmax/assets/.")
         return
     best = best_for_drawings(metadata)
-    st.table(  # a static table wraps its text on a phone, where a data grid would scroll sideways
+    # A static table wraps its text on a phone, where a data grid would scroll sideways; five
+    # short columns fit a phone's width.
+    st.table(
         pd.DataFrame(
             [
                 {
                     "Model": state.LABELS.get(name, name),
-                    "Recipe": str(meta.get("recipe", "—")),
-                    "MNIST test accuracy": _percent(meta.get("test_accuracy")),
-                    "Drawn-digit accuracy": _percent(meta.get("drawn_accuracy")),
-                    "Weight on the rim": _percent(meta.get("rim_share")),
-                    "App default": "✓" if name == best else "",
+                    "MNIST test": _percent(meta.get("test_accuracy")),
+                    "Drawn digits": _percent(meta.get("drawn_accuracy")),
+                    "On the rim": _percent(meta.get("rim_share")),
+                    "Default": "✓" if name == best else "",
                 }
                 for name, meta in metadata.items()
             ]
