@@ -15,7 +15,9 @@ import pytest
 from services import POSTGRES_MISSING, PostgresCluster
 
 from softmax.data import find_mnist, load_mnist, sha256_of
+from softmax.links import PUBLIC_URL_ENV
 from softmax.model import quiet_tensorflow
+from softmax.store import DATABASE_URL_ENV
 
 quiet_tensorflow()
 
@@ -120,3 +122,15 @@ def mnist_to_fetch(mnist_server, no_local_mnist, monkeypatch) -> Path:
     monkeypatch.setenv("SOFTMAX_MNIST_URL", mnist_server.url)
     monkeypatch.setenv("SOFTMAX_MNIST_SHA256", mnist_server.sha256)
     return no_local_mnist
+
+
+@pytest.fixture
+def class_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary SQLite file that the class pages' store opens (SOFTMAX_DATABASE_URL), with
+    the shipped default model and no public URL: the pages as a fresh server has them."""
+    path = tmp_path / "studio.db"
+    monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{path}")
+    monkeypatch.delenv("SOFTMAX_MODEL", raising=False)
+    monkeypatch.delenv(PUBLIC_URL_ENV, raising=False)
+    monkeypatch.setenv("SOFTMAX_SAVED_MODEL", str(tmp_path / "none-saved.npz"))
+    return path

@@ -18,7 +18,7 @@ from softmax.links import PUBLIC_URL_ENV
 from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.preprocess import canvas_to_mnist
 from softmax.recipes import get_recipe
-from softmax.store import DATABASE_URL_ENV, TRAINING_SLOT, LeaseBusy, Store
+from softmax.store import TRAINING_SLOT, LeaseBusy, Store
 from softmax.ui.teacher import UNLOCKED_KEY
 
 
@@ -35,13 +35,8 @@ def board_page() -> None:
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch) -> Iterator[Store]:
-    path = tmp_path / "studio.db"
-    monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{path}")
-    monkeypatch.delenv("SOFTMAX_MODEL", raising=False)
-    monkeypatch.delenv(PUBLIC_URL_ENV, raising=False)
-    monkeypatch.setenv("SOFTMAX_SAVED_MODEL", str(tmp_path / "none-saved.npz"))
-    with Store(f"sqlite:///{path}") as opened:
+def store(class_database) -> Iterator[Store]:
+    with Store(f"sqlite:///{class_database}") as opened:
         yield opened
 
 

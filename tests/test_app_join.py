@@ -8,15 +8,15 @@ network disk does to a save), so the page's save times out exactly as it would i
 from __future__ import annotations
 
 import sqlite3
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import test_app_draw as draw_page
 from streamlit.testing.v1 import AppTest
 from test_app_draw import SEVEN, ZERO, CanvasStub
 
-from softmax.store import DATABASE_URL_ENV, Store
+from softmax.store import Store
 
 CLEAR_PENDING = "canvas-join-clear-pending"  # softmax.ui.canvas: set until the canvas confirms
 
@@ -27,28 +27,13 @@ def page() -> None:
     join.render()
 
 
-@pytest.fixture
-def database(tmp_path, monkeypatch) -> Iterator[Path]:
-    path = tmp_path / "studio.db"
-    monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{path}")
-    monkeypatch.delenv("SOFTMAX_MODEL", raising=False)
-    monkeypatch.setenv("SOFTMAX_SAVED_MODEL", str(tmp_path / "none-saved.npz"))
-    yield path
+# the drawing page's stand-in canvas (AppTest cannot draw on a browser canvas)
+canvas_module, canvas = draw_page.canvas_module, draw_page.canvas
 
 
 @pytest.fixture
-def stub(monkeypatch) -> CanvasStub:
-    """The canvas, replaced: AppTest cannot draw on a browser canvas. (The real module registers
-    its component when imported, which needs a Streamlit runtime: a one-line app imports it.)"""
-    AppTest.from_string("import streamlit_drawable_canvas").run()
-    stub = CanvasStub()
-    monkeypatch.setattr(sys.modules["streamlit_drawable_canvas"], "st_canvas", stub)
-    return stub
-
-
-@pytest.fixture
-def store(database) -> Iterator[Store]:
-    with Store(f"sqlite:///{database}") as opened:
+def store(class_database: Path) -> Iterator[Store]:
+    with Store(f"sqlite:///{class_database}") as opened:
         yield opened
 
 
@@ -63,7 +48,7 @@ def open_join(code: str | None = None, **query: str) -> AppTest:
     return at
 
 
-def joined(store: Store, stub: CanvasStub, nickname: str = "Ada") -> tuple[AppTest, str]:
+def joined(store: Store, canvas: CanvasStub, nickname: str = "Ada") -> tuple[AppTest, str]:
     room = store.create_class("7B maths")
     at = open_join(room.code)
     at.text_input(key="join_nickname").input(nickname)
@@ -72,9 +57,9 @@ def joined(store: Store, stub: CanvasStub, nickname: str = "Ada") -> tuple[AppTe
     return at, room.code
 
 
-def draw_next(at: AppTest, stub: CanvasStub, strokes) -> None:
+def draw_next(at: AppTest, canvas: CanvasStub, strokes) -> None:
     """A new drawing on the canvas, sent as the real canvas sends it after a clear."""
-    stub.draw(strokes)
+    canvas.draw(strokes)
     at.session_state[CLEAR_PENDING] = False  # the canvas' on_change: its new drawing arrived
     at.run()
 
@@ -87,14 +72,14 @@ def texts(at: AppTest) -> str:
     )
 
 
-def test_a_wrong_code_says_so(store, stub):
+def test_a_wrong_code_says_so(store, canvas):
     at = open_join("XXXXX")
     assert "There is no class with the code" in at.error[0].value
     assert "XXXXX" in at.error[0].value
     assert not at.get("metric")
 
 
-def test_a_closed_class_says_so_and_offers_no_join(store, stub):
+def test_a_closed_class_says_so_and_offers_no_join(store, canvas):
     room = store.create_class("Closed class")
     store.close_class(room.code)
     at = open_join(room.code)
@@ -102,7 +87,7 @@ def test_a_closed_class_says_so_and_offers_no_join(store, stub):
     assert not at.button
 
 
-def test_a_full_class_says_so(store, stub):
+def test_a_full_class_says_so(store, canvas):
     room = store.create_class("Tiny class", capacity=1)
     store.join(room.code, "First")
     at = open_join(room.code)
@@ -112,7 +97,7 @@ def test_a_full_class_says_so(store, stub):
     assert store.get_class(room.code).students == 1
 
 
-def test_a_typed_code_joins_like_a_scanned_one(store, stub):
+def test_a_typed_code_joins_like_a_scanned_one(store, canvas):
     room = store.create_class("7B maths")
     at = open_join()
     at.text_input(key="join_code").input(room.code.lower()[:3] + "-" + room.code.lower()[3:])
@@ -122,11 +107,11 @@ def test_a_typed_code_joins_like_a_scanned_one(store, stub):
     assert at.query_params["code"] == room.code
 
 
-def test_a_tap_saves_the_drawing_with_its_label_and_the_models_reading(store, stub):
-    at, code = joined(store, stub)
+def test_a_tap_saves_the_drawing_with_its_label_and_the_models_reading(store, canvas):
+    at, code = joined(store, canvas)
     student_id = at.query_params["student"]
     assert store.get_student(student_id).nickname == "Ada"
-    draw_next(at, stub, SEVEN)
+    draw_next(at, canvas, SEVEN)
     [metric] = at.metric
     assert metric.label == "Prediction"
     assert [f"label-{d}" for d in range(10)] == [
@@ -142,18 +127,18 @@ def test_a_tap_saves_the_drawing_with_its_label_and_the_models_reading(store, st
     assert not at.metric  # the canvas is cleared for the next digit
 
 
-def test_a_tap_without_a_drawing_asks_for_one(store, stub):
-    at, code = joined(store, stub)
+def test_a_tap_without_a_drawing_asks_for_one(store, canvas):
+    at, code = joined(store, canvas)
     at.button(key="label-3").click().run()
     assert "Draw a digit first" in texts(at)
     assert len(store.class_drawings(code)) == 0
 
 
-def test_undo_removes_the_last_save(store, stub):
-    at, code = joined(store, stub)
-    draw_next(at, stub, SEVEN)
+def test_undo_removes_the_last_save(store, canvas):
+    at, code = joined(store, canvas)
+    draw_next(at, canvas, SEVEN)
     at.button(key="label-7").click().run()
-    draw_next(at, stub, ZERO)
+    draw_next(at, canvas, ZERO)
     at.button(key="label-0").click().run()
     assert store.class_drawings(code).y.tolist() == [7, 0]
     at.button(key="join_undo").click().run()
@@ -161,19 +146,19 @@ def test_undo_removes_the_last_save(store, stub):
     assert store.class_drawings(code).y.tolist() == [7]
 
 
-def test_a_reloaded_page_is_the_same_student(store, stub):
-    at, code = joined(store, stub)
+def test_a_reloaded_page_is_the_same_student(store, canvas):
+    at, code = joined(store, canvas)
     student_id = at.query_params["student"]
     again = open_join(code, student=student_id)
-    draw_next(again, stub, SEVEN)
+    draw_next(again, canvas, SEVEN)
     again.button(key="label-7").click().run()
     assert store.get_class(code).students == 1
     assert store.class_drawings(code).student_ids.tolist() == [student_id]
 
 
-def test_a_deleted_class_is_said_and_nothing_breaks(store, stub):
-    at, code = joined(store, stub)
-    draw_next(at, stub, SEVEN)
+def test_a_deleted_class_is_said_and_nothing_breaks(store, canvas):
+    at, code = joined(store, canvas)
+    draw_next(at, canvas, SEVEN)
     store.delete_class(code)
     at.button(key="label-7").click().run()
     assert not at.exception
@@ -181,16 +166,16 @@ def test_a_deleted_class_is_said_and_nothing_breaks(store, stub):
 
 
 def test_an_unreachable_database_keeps_the_drawings_and_saves_them_once_when_it_answers(
-    database, store, stub
+    class_database, store, canvas
 ):
-    at, code = joined(store, stub)
-    draw_next(at, stub, SEVEN)
-    blocker = sqlite3.connect(database, isolation_level=None)
+    at, code = joined(store, canvas)
+    draw_next(at, canvas, SEVEN)
+    blocker = sqlite3.connect(class_database, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")  # the file's write lock, held: no save can get through
     try:
         at.button(key="label-7").click().run()
         assert "not saved yet — retrying" in at.warning[0].value
-        draw_next(at, stub, ZERO)  # this run's retry fails too: still waiting
+        draw_next(at, canvas, ZERO)  # this run's retry fails too: still waiting
         at.button(key="label-0").click().run()
         assert "2 drawings are not saved yet — retrying" in at.warning[0].value
         assert len(store.class_drawings(code)) == 0  # readers still read: nothing got in
