@@ -19,6 +19,7 @@ import streamlit as st
 
 from softmax import figures, lab_figures
 from softmax.ui import STYLESHEET, state
+from softmax.ui.language import language_switch, messages
 
 
 def view(module: str) -> Callable[[], None]:
@@ -31,31 +32,55 @@ def view(module: str) -> Callable[[], None]:
     return render
 
 
-st.set_page_config(page_title="Softmax studio", page_icon="✏️", layout="wide")
+t = messages()
+st.set_page_config(page_title=t("app.tab_title"), page_icon="✏️", layout="wide")
 
-DRAW = st.Page(view("draw"), title="Draw a digit", icon=":material/draw:", url_path="draw")
+DRAW = st.Page(view("draw"), title=t("app.pages.draw"), icon=":material/draw:", url_path="draw")
 # A class's pages read with the class's model, not the sidebar's: they draw no model picker.
 CLASS_PAGES = [
-    st.Page(view("join"), title="Join a class", icon=":material/group_add:", url_path="join"),
-    st.Page(view("board"), title="Class board", icon=":material/dashboard:", url_path="board"),
+    st.Page(view("join"), title=t("app.pages.join"), icon=":material/group_add:", url_path="join"),
+    st.Page(
+        view("board"), title=t("app.pages.board"), icon=":material/dashboard:", url_path="board"
+    ),
 ]
 PAGES = [
     DRAW,
     st.Page(
-        view("upload"), title="Upload a photo", icon=":material/photo_camera:", url_path="upload"
+        view("upload"),
+        title=t("app.pages.upload"),
+        icon=":material/photo_camera:",
+        url_path="upload",
     ),
-    st.Page(view("train_view"), title="Train", icon=":material/model_training:", url_path="train"),
     st.Page(
-        view("explorer"), title="Test-set explorer", icon=":material/grid_on:", url_path="explorer"
+        view("train_view"),
+        title=t("app.pages.train"),
+        icon=":material/model_training:",
+        url_path="train",
     ),
-    st.Page(view("model_card"), title="Model card", icon=":material/info:", url_path="model-card"),
+    st.Page(
+        view("explorer"),
+        title=t("app.pages.explorer"),
+        icon=":material/grid_on:",
+        url_path="explorer",
+    ),
+    st.Page(
+        view("model_card"),
+        title=t("app.pages.model_card"),
+        icon=":material/info:",
+        url_path="model-card",
+    ),
     st.Page(
         view("walkthrough"),
-        title="The notebook, step by step",
+        title=t("app.pages.walkthrough"),
         icon=":material/school:",
         url_path="walkthrough",
     ),
-    st.Page(view("classroom"), title="Classroom", icon=":material/groups:", url_path="classroom"),
+    st.Page(
+        view("classroom"),
+        title=t("app.pages.classroom"),
+        icon=":material/groups:",
+        url_path="classroom",
+    ),
     *CLASS_PAGES,
 ]
 
@@ -70,6 +95,7 @@ def start() -> None:
 
 
 page = st.navigation([st.Page(start, default=True, visibility="hidden"), *PAGES])
+language_switch()
 if page.url_path not in {class_page.url_path for class_page in CLASS_PAGES}:
     state.model_picker()
 page.run()

@@ -18,6 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = Path(__file__).parent / "locales"
@@ -73,6 +74,13 @@ class Messages:
             LOG.warning("message %r missing in %s; showing English", key, self.lang)
             text = catalogue(DEFAULT)[key]
         return text.format(**values) if values else text
+
+    def plural(self, key: str, n: int, **values: object) -> str:
+        """The message `key.one` or `key.other` (the language's plural rule for `n`, from CLDR),
+        with `{n}` filled by `n` in this language's digits: "1 drawing", "3 drawings", "그림 3개"."""
+        form = Locale.parse(self.lang).plural_form(n)
+        chosen = f"{key}.{form}" if f"{key}.{form}" in catalogue(DEFAULT) else f"{key}.other"
+        return self(chosen, n=self.number(n), **values)
 
     def percent(self, share: float, decimals: int = 0) -> str:
         """`share` (0.956) as a percentage in this language (96%, or 95.6% with 1 decimal)."""

@@ -71,3 +71,9 @@ def test_a_message_fills_its_placeholders():
 def test_an_unknown_language_is_refused():
     with pytest.raises(ValueError, match="languages are en, ko"):
         Messages("fr")
+
+
+def test_a_count_takes_the_languages_plural_form():
+    assert Messages("en").plural("app.pages_in_studio", 1) == "1 page"
+    assert Messages("en").plural("app.pages_in_studio", 1200) == "1,200 pages"
+    assert Messages("ko").plural("app.pages_in_studio", 1) == "1쪽"
