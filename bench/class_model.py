@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -53,6 +54,7 @@ from drawn_accuracy import read_pendigits, render_human  # bench/, this script's
 
 from softmax.class_training import class_weight, teach
 from softmax.data import mnist_dataset
+from softmax.drawn import drawn_digits
 from softmax.evaluation import evaluate
 from softmax.model import SoftmaxClassifier, quiet_tensorflow, shipped_path
 from softmax.preprocess import canvas_to_mnist
@@ -83,6 +85,7 @@ def main() -> None:
         help="each class digit's weight, or 'recipe' (the default): class_training.class_weight",
     )  # fmt: skip
     parser.add_argument("--repeats", type=int, default=3, help="draws of the class's digits")
+    parser.add_argument("--grid", type=Path, help="save a PNG of stand-in, drawn and MNIST digits")
     args = parser.parse_args()
 
     samples = [sample for path in args.pendigits for sample in read_pendigits(path)]
@@ -94,6 +97,11 @@ def main() -> None:
     next_images, next_labels = images[next_writers], labels[next_writers]
     mnist = mnist_dataset()
     x_test, y_test = mnist.test
+    if args.grid:
+        drawn = drawn_digits(400, split="test")
+        columns = [(class_images, class_labels), (next_images, next_labels), drawn, mnist.test]
+        save_grid(args.grid, [to_uint8(images) for images, _ in columns], [y for _, y in columns])
+        print(f"saved {args.grid}: class writers | next writers | generated drawings | MNIST")
 
     shipped = SoftmaxClassifier.load(shipped_path("drawn"))
     print(
@@ -162,6 +170,22 @@ def as_stored(samples: list[tuple[int, list[np.ndarray]]]) -> tuple[np.ndarray, 
     canvases, labels = render_human(samples, np.random.default_rng(2024))
     images = np.stack([canvas_to_mnist(canvas) for canvas in canvases])  # (n, 28, 28) float 0–1
     return np.rint(images * 255).astype(np.uint8), labels
+
+
+def save_grid(path: Path, sets: list[np.ndarray], labels: list[np.ndarray], per: int = 6) -> None:
+    """A PNG, ×3: a row per digit, `per` random images of each set side by side, grey between."""
+    rng = np.random.default_rng(0)
+    blocks = []
+    for images, y in zip(sets, labels, strict=True):
+        rows = [images[rng.choice(np.flatnonzero(y == digit), per)] for digit in range(10)]
+        blocks.append(np.vstack([np.hstack(list(row)) for row in rows]))  # (280, 28·per)
+    gap = np.full((280, 8), 128, dtype=np.uint8)
+    grid = np.hstack([part for block in blocks for part in (block, gap)][:-1])
+    Image.fromarray(grid).resize((grid.shape[1] * 3, 280 * 3), Image.NEAREST).save(path)
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    return images if images.dtype == np.uint8 else np.rint(images * 255).astype(np.uint8)
 
 
 def score(classifier: SoftmaxClassifier, images: np.ndarray, labels: np.ndarray) -> float:
