@@ -124,7 +124,9 @@ def main() -> None:
                 len(class_labels), args.class_digits, replace=False
             )
             started = time.perf_counter()
-            taught = teach((class_images[chosen], class_labels[chosen]), mnist, weight).classifier
+            taught = teach(
+                (class_images[chosen], class_labels[chosen]), mnist, weight=weight
+            ).classifier
             seconds.append(time.perf_counter() - started)
             rows.append(
                 (
