@@ -72,6 +72,7 @@ def teaching_recipe() -> Recipe:
 def teach(
     class_digits: tuple[np.ndarray, np.ndarray],
     data: Dataset | None = None,
+    *,
     recipe: Recipe | None = None,
     callbacks: Sequence[Any] = (),
     weight: float | None = None,

@@ -75,8 +75,8 @@ def test_teaching_learns_a_handwriting_the_data_lacks():
     (x_train, y_train), (x_test, y_test) = data.train, data.test
     recipe = get_recipe("default", "digits", epochs=5)
     mirrored = x_train[:100, :, ::-1], y_train[:100]
-    taught = teach(mirrored, data, recipe).classifier
-    plain = teach(mirrored, data, recipe, weight=1e-6).classifier  # the class weighs nothing
+    taught = teach(mirrored, data, recipe=recipe).classifier
+    plain = teach(mirrored, data, recipe=recipe, weight=1e-6).classifier  # the class weighs nothing
     unseen = x_test[:, :, ::-1]
     assert taught.accuracy(unseen, y_test) > plain.accuracy(unseen, y_test) + 0.1
     assert taught.metadata["extra_size"] == 100
