@@ -4,7 +4,8 @@ Every chart is built from plain numpy arrays and returns a finished `alt.Chart` 
 page only places it and tests can read its spec. Charts drawn often reuse cached layouts and
 swap in the data (see `_with_data`); what a stroke redraws is lighter still (softmax.figures).
 Colours carry one meaning throughout (softmax.palette): blue is a vote for a digit, red a vote
-against, violet the model's answer.
+against, violet the model's answer. Titles, legends and tooltips speak the language of the `t`
+(softmax.i18n.Messages) a chart is given; English when none is.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from softmax.i18n import Messages
 from softmax.palette import AGAINST, ANSWER, DIVERGING, INK
 
 DIGITS = [str(k) for k in range(10)]
+ENGLISH = Messages("en")
 FONT = 16  # px: smallest text a projector keeps readable from the back row
 PROJECTOR = alt.Config(
     axis=alt.AxisConfig(
@@ -38,7 +41,7 @@ _FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 @functools.lru_cache(maxsize=8)
 def _digit_bars(
-    value: str, highlight: str, title: str, colours: tuple[str, str], height: int
+    value: str, highlight: str, title: str, colours: tuple[str, str], height: int, t: Messages
 ) -> alt.LayerChart:
     """Layout of ten labelled bars, digits 0–9 in order on a fixed 0–100 % axis.
 
@@ -56,7 +59,10 @@ def _digit_bars(
                 axis=alt.Axis(format="%", tickCount=5, title=title),
             ),
             color=alt.condition(f"datum.{highlight}", alt.value(colours[0]), alt.value(colours[1])),
-            tooltip=[alt.Tooltip("digit:O"), alt.Tooltip(f"{value}:Q", format=".1%")],
+            tooltip=[
+                alt.Tooltip("digit:O", title=t("charts.digit")),
+                alt.Tooltip(f"{value}:Q", format=".1%", title=t(f"charts.{value}")),
+            ],
         )
     )
     labels = bars.mark_text(dy=-12, fontSize=FONT, fontWeight="bold").encode(
@@ -65,16 +71,16 @@ def _digit_bars(
     return _projector(alt.layer(bars, labels).properties(height=height, autosize=_FIT_WIDTH))
 
 
-def pixel_grid(image: np.ndarray, size: int = 280) -> alt.Chart:
+def pixel_grid(image: np.ndarray, size: int = 280, *, t: Messages = ENGLISH) -> alt.Chart:
     """The model's 28×28 input, each pixel a square with a thin grid line: what it really sees."""
     image = np.asarray(image, dtype=float)
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D, got shape {image.shape}")
-    return _with_data(_pixel_grid(size), _long(image[None], "value"))
+    return _with_data(_pixel_grid(size, t), _long(image[None], "value"))
 
 
 @functools.lru_cache(maxsize=16)
-def _pixel_grid(size: int) -> alt.Chart:
+def _pixel_grid(size: int, t: Messages) -> alt.Chart:
     return _projector(
         alt.Chart()
         .mark_rect(stroke="#475569", strokeWidth=0.4)
@@ -86,7 +92,7 @@ def _pixel_grid(size: int) -> alt.Chart:
                 scale=alt.Scale(domain=[0, 1], range=["black", "white"]),
                 legend=None,
             ),
-            tooltip=["row:O", "col:O", alt.Tooltip("value:Q", format=".2f")],
+            tooltip=_pixel_tooltip(t, ".2f"),
         )
         .properties(width=size, height=size)
     )
@@ -99,20 +105,24 @@ def diverging_maps(
     highlight: int | None = None,
     columns: int = 5,
     size: int = 150,
-    legend_title: str = "weight",
+    legend_title: str | None = None,
     legend_orient: str = "right",
+    *,
+    t: Messages = ENGLISH,
 ) -> alt.ConcatChart:
     """Small multiples of signed 28×28 maps on ONE colour scale [-limit, limit], blue > 0 > red.
 
     Values beyond ±limit take the end colours (clamped); tooltips show the exact value.
     Used for the ten weight maps and for the x ⊙ w evidence maps; map `highlight` (the answer)
-    gets a violet frame and a bold violet title. `legend_orient` "right" or "bottom" (narrower).
+    gets a violet frame and a bold violet title. `legend_orient` "right" or "bottom" (narrower);
+    `legend_title` None names the legend "weight" in `t`'s language.
     """
     maps = np.asarray(maps, dtype=float)
     if maps.ndim != 3 or len(titles) != len(maps):
         raise ValueError(f"need (n, h, w) maps and n titles, got {maps.shape} and {len(titles)}")
+    legend_title = t("charts.weight") if legend_title is None else legend_title
     layout = _diverging_maps(
-        tuple(titles), float(limit), highlight, columns, size, legend_title, legend_orient
+        tuple(titles), float(limit), highlight, columns, size, legend_title, legend_orient, t
     )
     return _with_data(layout, _long(maps, "value"))
 
@@ -126,6 +136,7 @@ def _diverging_maps(
     size: int,
     legend_title: str,
     legend_orient: str,
+    t: Messages,
 ) -> alt.ConcatChart:
     across = legend_orient in ("top", "bottom")
     color = alt.Color(
@@ -146,7 +157,7 @@ def _diverging_maps(
             x=alt.X("col:O", axis=None),
             y=alt.Y("row:O", axis=None),
             color=color,
-            tooltip=[alt.Tooltip("value:Q", format="+.3f"), "row:O", "col:O"],
+            tooltip=_pixel_tooltip(t, "+.3f", value_first=True),
         )
     )
     views = []
@@ -171,7 +182,9 @@ def _diverging_maps(
     return _projector(chart.resolve_scale(color="shared"))
 
 
-def number_grid(values: np.ndarray, fmt: str, vmax: float, cell: int = 26) -> alt.Chart:
+def number_grid(
+    values: np.ndarray, fmt: str, vmax: float, cell: int = 26, *, t: Messages = ENGLISH
+) -> alt.Chart:
     """A matrix as a table of its numbers on grey squares, 0 white to `vmax` dark: the numbers
     the model is given. Zeros are left blank so the digit's own numbers stand out, and a
     leading zero is dropped (.25) so two decimals fit a small cell."""
@@ -183,14 +196,14 @@ def number_grid(values: np.ndarray, fmt: str, vmax: float, cell: int = 26) -> al
     frame["dark"] = frame["value"] > vmax / 2
     height, width = values.shape
     base = alt.Chart(frame).encode(
-        x=alt.X("col:O", title="column", axis=alt.Axis(labelAngle=0, labelFontSize=11)),
-        y=alt.Y("row:O", title="row", axis=alt.Axis(labelFontSize=11)),
+        x=alt.X("col:O", title=t("charts.column"), axis=alt.Axis(labelAngle=0, labelFontSize=11)),
+        y=alt.Y("row:O", title=t("charts.row"), axis=alt.Axis(labelFontSize=11)),
     )
     squares = base.mark_rect(stroke="#e2e8f0", strokeWidth=0.5).encode(
         color=alt.Color(
             "value:Q", scale=alt.Scale(domain=[0, vmax], range=["white", INK]), legend=None
         ),
-        tooltip=["row:O", "col:O", alt.Tooltip("value:Q", format=fmt)],
+        tooltip=_pixel_tooltip(t, fmt),
     )
     numbers = base.mark_text(fontSize=max(9, min(20, cell // 2 - 2))).encode(
         text="label:N",
@@ -199,7 +212,7 @@ def number_grid(values: np.ndarray, fmt: str, vmax: float, cell: int = 26) -> al
     return _projector((squares + numbers).properties(width=cell * width, height=cell * height))
 
 
-def vector_strip(x: np.ndarray, side: int, height: int = 60) -> alt.Chart:
+def vector_strip(x: np.ndarray, side: int, height: int = 60, *, t: Messages = ENGLISH) -> alt.Chart:
     """A flattened image as one long row of cells, 0 black to 1 white: image row r fills entries
     side·r to side·r + side - 1, so a digit becomes a rhythm of short bursts, one per row."""
     x = np.asarray(x, dtype=float).reshape(-1)
@@ -213,20 +226,20 @@ def vector_strip(x: np.ndarray, side: int, height: int = 60) -> alt.Chart:
         .encode(
             x=alt.X(
                 "index:O",
-                title=f"position in the {len(x)}-vector",
+                title=t("charts.position_in_vector", n=t.number(len(x))),
                 axis=alt.Axis(values=list(range(0, len(x), side * 4)), labelAngle=0),
             ),
             color=alt.Color(
                 "value:Q", scale=alt.Scale(domain=[0, 1], range=["black", "white"]), legend=None
             ),
             y=alt.Y("strip:N", axis=None),
-            tooltip=["index:O", "row:O", "col:O", alt.Tooltip("value:Q", format=".2f")],
+            tooltip=[alt.Tooltip("index:O", title=t("charts.position")), *_pixel_tooltip(t, ".2f")],
         )
         .properties(height=height, autosize=_FIT_WIDTH)
     )
 
 
-def class_accuracy_bars(accuracy: np.ndarray) -> alt.Chart:
+def class_accuracy_bars(accuracy: np.ndarray, *, t: Messages = ENGLISH) -> alt.Chart:
     """Ten bars, the share of each digit's test images read right, labelled in %; the worst in
     red, so the digit the model finds hardest stands out."""
     accuracy = np.asarray(accuracy, dtype=float)
@@ -237,14 +250,17 @@ def class_accuracy_bars(accuracy: np.ndarray) -> alt.Chart:
             "digit": DIGITS,
             "accuracy": accuracy,
             "worst": np.arange(10) == accuracy.argmin(),
-            "label": [f"{a:.0%}" for a in accuracy],
+            "label": [t.percent(a) for a in accuracy],
         }
     )
-    layout = _digit_bars("accuracy", "worst", "right answers", (AGAINST, ANSWER), 220)
+    title = t("charts.right_answers")
+    layout = _digit_bars("accuracy", "worst", title, (AGAINST, ANSWER), 220, t)
     return _with_data(layout, frame)
 
 
-def confusion_heatmap(confusion: np.ndarray, selected: tuple[int, int] | None = None) -> alt.Chart:
+def confusion_heatmap(
+    confusion: np.ndarray, selected: tuple[int, int] | None = None, *, t: Messages = ENGLISH
+) -> alt.Chart:
     """Rows the true digit, columns the predicted one, each cell its count. Mistakes (off the
     diagonal) are shaded red by count, so the few hundred errors are not drowned by the
     thousands of correct answers; the diagonal is violet. Click a cell: selection "cell"."""
@@ -266,8 +282,12 @@ def confusion_heatmap(confusion: np.ndarray, selected: tuple[int, int] | None = 
     limit = max(1, int(frame["error"].max()))
     cell = alt.selection_point(name="cell", fields=["true", "predicted"], on="click")
     base = alt.Chart(frame).encode(
-        x=alt.X("predicted:O", title="predicted digit", axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("true:O", title="true digit"),
+        x=alt.X(
+            "predicted:O",
+            title=t("charts.predicted_digit"),
+            axis=alt.Axis(labelAngle=0, orient="top"),
+        ),
+        y=alt.Y("true:O", title=t("charts.true_digit")),
     )
     squares = (
         base.mark_rect(cursor="pointer")
@@ -280,12 +300,16 @@ def confusion_heatmap(confusion: np.ndarray, selected: tuple[int, int] | None = 
                     scale=alt.Scale(
                         domain=[0, limit], range=["white", "#b91c1c"], interpolate="rgb"
                     ),
-                    legend=alt.Legend(title="mistakes", gradientLength=300),
+                    legend=alt.Legend(title=t("charts.mistakes"), gradientLength=300),
                 ),
             ),
             stroke=alt.condition("datum.chosen", alt.value(ANSWER), alt.value("white")),
             strokeWidth=alt.condition("datum.chosen", alt.value(4), alt.value(1)),
-            tooltip=["true:O", "predicted:O", "count:Q"],
+            tooltip=[
+                alt.Tooltip("true:O", title=t("charts.true")),
+                alt.Tooltip("predicted:O", title=t("charts.predicted")),
+                alt.Tooltip("count:Q", title=t("charts.count")),
+            ],
         )
         .add_params(cell)
     )
@@ -340,6 +364,16 @@ def training_curves(history: dict[str, Sequence[float]], epochs: int) -> alt.Cha
             .properties(width=340, height=260)
         )
     return _projector(alt.hconcat(*panels, spacing=40))
+
+
+def _pixel_tooltip(t: Messages, fmt: str, value_first: bool = False) -> list[alt.Tooltip]:
+    """A pixel's row, column and value (formatted `fmt`), titled in `t`'s language."""
+    place = [
+        alt.Tooltip("row:O", title=t("charts.row")),
+        alt.Tooltip("col:O", title=t("charts.column")),
+    ]
+    value = alt.Tooltip("value:Q", format=fmt, title=t("charts.value"))
+    return [value, *place] if value_first else [*place, value]
 
 
 def _long(maps: np.ndarray, name: str) -> pd.DataFrame:

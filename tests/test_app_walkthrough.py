@@ -1,10 +1,14 @@
-"""The notebook walkthrough through AppTest: each step on MNIST and on the 8×8 digits."""
+"""The notebook walkthrough through AppTest: each step on MNIST and on the 8×8 digits, in English
+and in Korean."""
 
 from __future__ import annotations
 
 import pytest
 from conftest import needs_mnist
 from streamlit.testing.v1 import AppTest
+from visible_text import english_left
+
+from softmax.ui.language import LANG_KEY
 
 
 def page() -> None:
@@ -13,8 +17,13 @@ def page() -> None:
     walkthrough.render()
 
 
-def open_lesson(dataset: str | None = None, sample: int | None = None) -> AppTest:
-    at = AppTest.from_function(page, default_timeout=60).run()
+def open_lesson(
+    dataset: str | None = None, sample: int | None = None, lang: str | None = None
+) -> AppTest:
+    at = AppTest.from_function(page, default_timeout=60)
+    if lang is not None:
+        at.query_params["lang"] = lang
+    at.run()
     if dataset is not None:
         at.radio(key="walkthrough_dataset").set_value(dataset).run()
     if sample is not None:
@@ -40,8 +49,8 @@ def test_the_model_step_counts_7850_parameters(mnist_lesson):
 @needs_mnist
 def test_the_data_step_shows_the_notebooks_shapes(mnist_lesson):
     shapes = mnist_lesson.table[0].value.set_index("array")["shape"]
-    assert shapes["x_train"] == "(60,000, 28, 28)"
-    assert shapes["x_test"] == "(10,000, 28, 28)"
+    assert shapes["`x_train`"] == "(60,000, 28, 28)"
+    assert shapes["`x_test`"] == "(10,000, 28, 28)"
 
 
 @needs_mnist
@@ -94,3 +103,49 @@ def test_without_mnist_the_lesson_offers_it_and_switches_to_it_once_fetched(mnis
     assert mnist_to_fetch.is_file()
     assert at.radio(key="walkthrough_dataset").value == "mnist"
     assert metrics(at)["Parameters"] == "7,850"
+
+
+@needs_mnist
+def test_every_step_on_mnist_speaks_korean(mnist):
+    at = open_lesson("mnist", sample=3, lang="ko")
+    assert english_left(at) == []
+    assert at.header[0].value == "1 · 데이터 불러오기"
+    assert len(at.header) == 8
+    assert metrics(at)["파라미터 수"] == "7,850"
+    assert metrics(at)["노트북의 테스트 정확도"] == "≈ 0.89"
+    assert any("원-핫 인코딩" in header.value for header in at.header)
+
+
+def test_every_step_on_the_8x8_digits_speaks_korean():
+    at = open_lesson("digits", lang="ko")
+    assert english_left(at) == []
+    assert len(at.header) == 8
+    assert metrics(at)["파라미터 수"] == "650"
+    code = "\n".join(block.value for block in at.code)
+    assert "# 이미지 1,797개, 픽셀 값 0–16" in code  # the code stays code, its comments Korean
+    assert any("`scikit-learn`(L-BFGS)" in block.value for block in at.markdown)
+
+
+def test_without_mnist_the_korean_lesson_says_how_to_get_it_in_korean(monkeypatch, tmp_path):
+    monkeypatch.setenv("SOFTMAX_MNIST", str(tmp_path / "missing.npz"))
+    at = open_lesson(lang="ko")
+    assert at.radio(key="walkthrough_dataset").value == "digits"
+    assert english_left(at) == []
+    at.radio(key="walkthrough_dataset").set_value("mnist").run()
+    assert not at.exception
+    assert english_left(at) == []
+    assert "`SOFTMAX_MNIST`" in at.info[0].value and "MNIST를 쓸 수 없습니다" in at.info[0].value
+    assert "missing.npz" in at.expander[0].code[0].value  # the loader's error, as a log line
+
+
+def test_switching_language_keeps_the_data_set_and_the_image_followed():
+    at = open_lesson("digits", sample=12, lang="en")
+    label = metrics(at)["Label"]
+    at.query_params["lang"] = "ko"
+    at.run()
+    assert not at.exception
+    assert at.session_state[LANG_KEY] == "ko"
+    assert at.radio(key="walkthrough_dataset").value == "digits"
+    assert at.number_input(key="walkthrough_sample").value == 12
+    assert metrics(at)["레이블"] == label
+    assert english_left(at) == []

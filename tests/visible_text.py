@@ -42,6 +42,7 @@ NAMES = {
     "PNG", "JPEG", "WebP", "GIF", "BMP", "CSV", "npz", "QR", "URL", "PostgreSQL", "SQLite",
     "UCI", "XLA", "ReLU", "argmax", "logit", "logits", "Dense", "Flatten", "one_hot",
     "float32", "uint8", "Enter", "KB", "MB", "ms", "px",
+    "BFGS",
 }  # fmt: skip
 
 WORD = re.compile(r"[A-Za-z][A-Za-z']+")

@@ -4,7 +4,8 @@ Each step shows the notebook's code cell next to what it does to a sample you pi
 0–255 matrix, the same after /255, the 784-vector, the one-hot label, the model (a static
 summary table: no TensorFlow here), the recipe and the learned weights. It runs on MNIST or on
 scikit-learn's 8×8 digits, which ship with scikit-learn, so the lesson works with no download
-and shows what a lower resolution does.
+and shows what a lower resolution does. Every word comes from the session's catalogue
+(softmax/locales/*/walkthrough.toml); the code cells stay code, their comments in the language.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ import pandas as pd
 import streamlit as st
 
 from softmax import charts, explain, figures
-from softmax.data import DataError, one_hot, to_inputs
+from softmax.data import ENV_VAR, DataError, one_hot, to_inputs
+from softmax.fetch import SIZE_MB
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier, n_params
-from softmax.recipes import MEASURED_ACCURACY
+from softmax.recipes import MEASURED_ACCURACY, get_recipe
 from softmax.ui import state
 from softmax.ui.architecture import summary_rows
+from softmax.ui.language import messages
 from softmax.ui.mnist_download import just_fetched, offer_mnist
 
 MNIST, DIGITS = "mnist", "digits"
@@ -50,53 +54,51 @@ class Lesson:
 
 def render() -> None:
     """The page."""
-    st.title("The notebook, step by step")
-    st.caption(
-        "The reference notebook trains this model in a dozen lines of Keras. "
-        "Pick a training image and follow it through every step."
-    )
-    lesson = _choose_lesson()
+    t = messages()
+    st.title(t("walkthrough.title"))
+    st.caption(t("walkthrough.intro"))
+    lesson = _choose_lesson(t)
     if lesson is None:
         return
-    index = _choose_sample(lesson)
+    index = _choose_sample(lesson, t)
     image, label = lesson.x_train[index], int(lesson.y_train[index])
-    _load(lesson)
-    _raw(lesson, index, image, label)
-    _scaled(lesson, image)
-    _flattened(lesson, image)
-    _label(lesson, label)
-    _model(lesson)
-    _recipe(lesson)
-    _weights(lesson)
+    _load(lesson, t)
+    _raw(lesson, index, image, label, t)
+    _scaled(lesson, image, t)
+    _flattened(lesson, image, t)
+    _label(label, t)
+    _model(lesson, t)
+    _recipe(lesson, t)
+    _weights(lesson, t)
 
 
-def _choose_lesson() -> Lesson | None:
+def _choose_lesson(t: Messages) -> Lesson | None:
     """The data set radio; MNIST when it is reachable, else the 8×8 digits with a how-to note."""
     try:
         (x_train, y_train), (x_test, _) = state.mnist()
         missing = None
     except DataError as error:
         missing = error
-    options = {MNIST: "MNIST, 28×28 (the notebook)", DIGITS: "scikit-learn digits, 8×8"}
     if DATASET_KEY not in st.session_state or just_fetched(GET_MNIST_KEY):
         st.session_state[DATASET_KEY] = DIGITS if missing else MNIST
     choice = st.radio(
-        "Data set",
-        options=list(options),
-        format_func=options.__getitem__,
+        t("walkthrough.dataset.label"),
+        options=[MNIST, DIGITS],
+        format_func=lambda key: t(f"walkthrough.dataset.{key}"),
         key=DATASET_KEY,
         horizontal=True,
     )
     if choice == MNIST and missing is not None:
         st.info(
-            f"MNIST is not available here ({missing}). Meanwhile the whole lesson works with "
-            "scikit-learn's 8×8 digits: pick them above.",
+            t("walkthrough.dataset.missing", size=SIZE_MB, env=ENV_VAR),
             icon=":material/dataset:",
         )
+        with st.expander(t("walkthrough.dataset.details"), icon=":material/terminal:"):
+            st.code(str(missing), language=None, wrap_lines=True)  # the loader's own words
         offer_mnist(GET_MNIST_KEY)
         return None
     if missing is not None:
-        st.caption("The notebook's own data set, MNIST, is not on this computer yet.")
+        st.caption(t("walkthrough.dataset.not_here_yet"))
         offer_mnist(GET_MNIST_KEY)
     if choice == MNIST:
         load_code = (
@@ -106,11 +108,13 @@ def _choose_lesson() -> Lesson | None:
         )
         return Lesson(MNIST, load_code, x_train, y_train, len(x_test))
     (x_train, y_train), (x_test, _) = state.digits_8x8()
+    n_images = t.number(len(x_train) + len(x_test))
     load_code = (
         "from sklearn.datasets import load_digits\n"
         "from sklearn.model_selection import train_test_split\n\n"
-        "digits = load_digits()  # 1,797 images, pixel values 0–16\n"
-        "images = (digits.images * 255 / 16).round().astype('uint8')  # 0–255, like MNIST\n"
+        f"digits = load_digits()  # {t('walkthrough.load.digits_comment', n=n_images)}\n"
+        "images = (digits.images * 255 / 16).round().astype('uint8')"
+        f"  # {t('walkthrough.load.scaled_comment')}\n"
         "x_train, x_test, y_train, y_test = train_test_split(\n"
         "    images, digits.target, test_size=0.2, random_state=0, stratify=digits.target)\n"
         f"x_train.shape, x_test.shape  # ({x_train.shape}, {x_test.shape})"
@@ -118,13 +122,13 @@ def _choose_lesson() -> Lesson | None:
     return Lesson(DIGITS, load_code, x_train, y_train, len(x_test))
 
 
-def _choose_sample(lesson: Lesson) -> int:
+def _choose_sample(lesson: Lesson, t: Messages) -> int:
     n = len(lesson.x_train)
     if st.session_state.get(SAMPLE_KEY, 0) >= n:  # switched to the smaller data set
         st.session_state[SAMPLE_KEY] = 0
     return int(
         st.number_input(
-            f"Training image to follow (0 – {n - 1:,})",
+            t("walkthrough.dataset.sample", last=t.number(n - 1)),
             min_value=0,
             max_value=n - 1,
             step=1,
@@ -133,104 +137,86 @@ def _choose_sample(lesson: Lesson) -> int:
     )
 
 
-def _load(lesson: Lesson) -> None:
-    st.header("1 · Load the data")
+def _load(lesson: Lesson, t: Messages) -> None:
+    st.header(t("walkthrough.load.header"))
     st.code(lesson.load_code, language="python")
     side = lesson.side
-    n_train = len(lesson.x_train)
+    n_train, n_test = t.number(len(lesson.x_train)), t.number(lesson.n_test)
     arrays = pd.DataFrame(
         {
-            "array": ["x_train", "y_train", "x_test", "y_test"],
-            "shape": [
-                f"({n_train:,}, {side}, {side})",
-                f"({n_train:,},)",
-                f"({lesson.n_test:,}, {side}, {side})",
-                f"({lesson.n_test:,},)",
+            t("walkthrough.load.array"): ["`x_train`", "`y_train`", "`x_test`", "`y_test`"],
+            t("walkthrough.load.shape"): [
+                f"({n_train}, {side}, {side})",
+                f"({n_train},)",
+                f"({n_test}, {side}, {side})",
+                f"({n_test},)",
             ],
-            "holds": [
-                f"{n_train:,} training images, {side}×{side} pixels, 0 – 255",
-                "their digits, 0 – 9",
-                f"{lesson.n_test:,} test images",
-                "their digits",
+            t("walkthrough.load.holds"): [
+                t("walkthrough.load.x_train", n=n_train, side=side),
+                t("walkthrough.load.y_train"),
+                t("walkthrough.load.x_test", n=n_test),
+                t("walkthrough.load.y_test"),
             ],
         }
     )
     st.table(arrays, hide_index=True)  # static: wraps on a phone, where a data grid would scroll
-    st.markdown(
-        f"Every image is a {side}×{side} grid of whole numbers (`uint8`): 0 is background, "
-        "255 full ink. The model learns from the training images; the test images are kept "
-        "apart to measure how well it does on digits it has never seen."
-    )
+    st.markdown(t("walkthrough.load.body", side=side))
 
 
-def _raw(lesson: Lesson, index: int, image: np.ndarray, label: int) -> None:
-    st.header("2 · An image is a matrix of numbers")
+def _raw(lesson: Lesson, index: int, image: np.ndarray, label: int, t: Messages) -> None:
+    st.header(t("walkthrough.raw.header"))
     words, picture = st.columns([4, 1], gap="large", vertical_alignment="center")
-    words.markdown(
-        f"`x_train[{index}]` is labelled **{label}**. On screen it is a picture (right); in the "
-        f"file it is {lesson.side}×{lesson.side} whole numbers (below), 0 where there is no ink. "
-        "Blank cells are 0."
-    )
+    words.markdown(t("walkthrough.raw.body", index=index, label=label, side=lesson.side))
     picture.altair_chart(
-        charts.pixel_grid(image / 255, size=140), width="content", key="walkthrough_picture"
+        charts.pixel_grid(image / 255, size=140, t=t), width="content", key="walkthrough_picture"
     )
     st.altair_chart(
-        charts.number_grid(image, fmt=".0f", vmax=255, cell=_cell(lesson)),
+        charts.number_grid(image, fmt=".0f", vmax=255, cell=_cell(lesson), t=t),
         width="content",
         key="walkthrough_raw",
     )
 
 
-def _scaled(lesson: Lesson, image: np.ndarray) -> None:
-    st.header("3 · Scale to 0 – 1")
+def _scaled(lesson: Lesson, image: np.ndarray, t: Messages) -> None:
+    st.header(t("walkthrough.scaled.header"))
     st.code("x_train = x_train / 255\nx_test = x_test / 255", language="python")
     st.altair_chart(
-        charts.number_grid(image / 255, fmt=".2f", vmax=1, cell=_cell(lesson)),
+        charts.number_grid(image / 255, fmt=".2f", vmax=1, cell=_cell(lesson), t=t),
         width="content",
         key="walkthrough_scaled",
     )
-    st.caption(
-        "Dividing by 255 keeps the picture and puts every input between 0 and 1, a range "
-        "gradient descent handles well. Blank cells are 0."
-    )
+    st.caption(t("walkthrough.scaled.caption"))
 
 
-def _flattened(lesson: Lesson, image: np.ndarray) -> None:
+def _flattened(lesson: Lesson, image: np.ndarray, t: Messages) -> None:
     side, n = lesson.side, lesson.n_inputs
-    st.header(f"4 · Flatten to {n} numbers")
+    st.header(t("walkthrough.flattened.header", n=t.number(n)))
     st.code(
         f"x_train = x_train.reshape(len(x_train), {n})  # ({len(lesson.x_train)}, {n})",
         language="python",
     )
     x = to_inputs(image[None])[0]  # (side*side,) float32 in [0, 1]
-    st.altair_chart(charts.vector_strip(x, side), width="stretch", key="walkthrough_vector")
-    st.markdown(
-        f"Row 0 first, then row 1, and so on: pixel (row *r*, column *c*) becomes entry "
-        f"{side}·*r* + *c*. The model gets these {n} numbers as a plain list: it never learns "
-        "which pixels were neighbours."
-    )
+    st.altair_chart(charts.vector_strip(x, side, t=t), width="stretch", key="walkthrough_vector")
+    st.markdown(t("walkthrough.flattened.body", side=side, n=t.number(n)))
 
 
-def _label(lesson: Lesson, label: int) -> None:
-    st.header("5 · One-hot label")
+def _label(label: int, t: Messages) -> None:
+    st.header(t("walkthrough.label.header"))
     st.code("y_train = keras.utils.to_categorical(y_train, 10)", language="python")
     digit, vector = st.columns([1, 4], gap="large")
-    digit.metric("Label", str(label))
+    digit.metric(t("walkthrough.label.metric"), str(label))
     table = pd.DataFrame(one_hot(np.array([label])).astype(int), columns=charts.DIGITS)
     vector.table(
         table.style.map(lambda v: f"background-color: {charts.ANSWER}; color: white" if v else ""),
         hide_index=True,
     )
-    vector.caption(
-        f"Ten numbers, one per digit: 1 at position {label}, 0 elsewhere. It is the answer the "
-        "model's ten probabilities should match."
-    )
+    vector.caption(t("walkthrough.label.caption", label=label))
 
 
-def _model(lesson: Lesson) -> None:
+def _model(lesson: Lesson, t: Messages) -> None:
     n = lesson.n_inputs
     params = n_params(n)
-    st.header("6 · The model: one Dense layer with softmax")
+    st.header(t("walkthrough.model.header"))
     st.code(
         "model = keras.Sequential([\n"
         f"    keras.Input(shape=({n},)),\n"
@@ -240,95 +226,101 @@ def _model(lesson: Lesson) -> None:
         language="python",
     )
     table, count = st.columns([3, 2], gap="large")
-    table.table(summary_rows(n), hide_index=True)
-    count.metric("Parameters", f"{params:,}")
-    count.markdown(f"{n} weights + 1 bias for each of 10 digits: 10 × ({n} + 1) = **{params:,}**.")
-    st.markdown(
-        "Each digit's score is a weighted sum of all pixels plus its bias; softmax turns the "
-        "ten scores into probabilities that add up to 1."
-    )
+    table.table(_summary(n, t), hide_index=True)
+    count.metric(t("walkthrough.model.metric"), t.number(params))
+    count.markdown(t("walkthrough.model.count", n=n, params=t.number(params)))
+    st.markdown(t("walkthrough.model.body"))
 
 
-def _recipe(lesson: Lesson) -> None:
-    st.header("7 · Train")
+def _summary(n_inputs: int, t: Messages) -> pd.DataFrame:
+    """Keras' `model.summary()` table with headers in the language; its cells are Keras' code."""
+    rows = summary_rows(n_inputs)
+    rows.iloc[:, :2] = rows.iloc[:, :2].map(lambda cell: f"`{cell}`")
+    rows.columns = [t(f"walkthrough.model.{name}") for name in ("layer", "output_shape", "params")]
+    return rows
+
+
+def _recipe(lesson: Lesson, t: Messages) -> None:
+    notebook = get_recipe("notebook")
+    st.header(t("walkthrough.recipe.header"))
     st.code(
         'model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])\n'
         "model.fit(x_train, y_train, batch_size=2048, epochs=100)\n"
         "model.evaluate(x_test, y_test)",
         language="python",
     )
-    st.markdown(
-        "Plain stochastic gradient descent (learning rate 0.01) nudges all weights after every "
-        "batch of 2,048 images to lower the cross-entropy: how surprised the model is by the "
-        "right answer. 100 passes over the data."
-    )
+    batch = t.number(notebook.batch_size)
+    st.markdown(t("walkthrough.recipe.body", batch=batch, epochs=t.number(notebook.epochs)))
     if lesson.key == MNIST:
-        notebook, adam = (MEASURED_ACCURACY[name, MNIST] for name in ("notebook", "default"))
-        st.metric("Notebook's test accuracy", f"≈ {notebook:.2f}")
-        st.caption(
-            "About 9 in 10 test digits right. Run this recipe yourself on the Train page "
-            f"(about half a minute), or try Adam there: it gets to ≈ {adam:.2f} in 10 epochs."
+        measured, adam = (MEASURED_ACCURACY[name, MNIST] for name in ("notebook", "default"))
+        st.metric(
+            t("walkthrough.recipe.metric"),
+            t("walkthrough.recipe.about", accuracy=t.number(measured, 2)),
         )
+        st.caption(t("walkthrough.recipe.mnist", adam=t.number(adam, 2)))
     else:
-        st.caption(
-            f"With only {len(lesson.x_train):,} images a batch of 2,048 is the whole training "
-            "set: one step per epoch. On the Train page pick these digits and a smaller batch."
-        )
+        st.caption(t("walkthrough.recipe.digits", n=t.number(len(lesson.x_train)), batch=batch))
 
 
-def _weights(lesson: Lesson) -> None:
-    st.header("8 · What it learned")
-    chosen = _model_for(lesson)
+def _weights(lesson: Lesson, t: Messages) -> None:
+    st.header(t("walkthrough.weights.header"))
+    chosen = _model_for(lesson, t)
     if chosen is None:
         return
     classifier, source = chosen
     maps = explain.weight_maps(classifier)  # (10, side, side)
+    st.markdown(
+        t(
+            f"walkthrough.weights.{source}",
+            n=t.number(classifier.n_params),
+            recipe=classifier.recipe,
+        )
+    )
     accuracy = classifier.metadata.get("test_accuracy")
-    scored = f", test accuracy {accuracy:.1%}" if isinstance(accuracy, float) else ""
-    st.markdown(f"The {classifier.n_params:,} numbers of {source}{scored}.")
+    if isinstance(accuracy, float):
+        st.markdown(t("walkthrough.weights.accuracy", accuracy=t.percent(accuracy, 1)))
     st.html(
         figures.maps(
             maps,
             charts.DIGITS,
             explain.weight_scale(maps),
-            label="The learned weights: one map per digit, 0 to 9",
-            legend="weight",
+            label=t("walkthrough.weights.label"),
+            legend=t("walkthrough.weights.legend"),
             digits=range(10),
             size=150 if lesson.key == MNIST else 120,
         )
     )
-    st.caption(
-        "Each map is one digit's weights laid out like the image: blue pixels raise that "
-        "digit's score when they hold ink, red ones lower it."
-    )
+    st.caption(t("walkthrough.weights.caption"))
     if lesson.key == DIGITS:
         st.caption(
-            "At 8×8 each weight covers a big patch of the digit, so the maps are coarse blobs: "
-            "650 weights instead of 7,850. These digits are also few and tidy (1,797 images, "
-            "all scaled and centred alike), which is why so small a model still scores well "
-            "on them."
+            t(
+                "walkthrough.weights.coarse",
+                small=t.number(n_params(lesson.n_inputs)),
+                full=t.number(n_params()),
+                n=t.number(len(lesson.x_train) + lesson.n_test),
+            )
         )
 
 
-def _model_for(lesson: Lesson) -> tuple[SoftmaxClassifier, str] | None:
-    """The model whose weights the lesson shows and a phrase naming it, or None (said why)."""
+def _model_for(lesson: Lesson, t: Messages) -> tuple[SoftmaxClassifier, str] | None:
+    """The model whose weights the lesson shows and which one it is (`trained`, `fitted` or
+    `chosen`: the sentence naming it), or None (said why)."""
     trained = st.session_state.get(state.TRAINED_KEY)
     if isinstance(trained, SoftmaxClassifier) and trained.n_inputs == lesson.n_inputs:
-        return trained, "the model you trained on the Train page"
+        return trained, "trained"
     if lesson.key == DIGITS:
-        return digits_softmax(), "a softmax fitted to the 8×8 digits by scikit-learn (L-BFGS)"
+        with st.spinner(t("walkthrough.weights.fitting")):
+            return digits_softmax(), "fitted"
     classifier = state.current_classifier()
     if classifier is None:
         return None
     if classifier.n_inputs != lesson.n_inputs:
-        st.info(
-            "The model chosen in the sidebar reads 8×8 images: pick a 28×28 one to see its weights."
-        )
+        st.info(t("walkthrough.weights.wrong_size"))
         return None
-    return classifier, f"the model chosen in the sidebar (recipe “{classifier.recipe}”)"
+    return classifier, "chosen"
 
 
-@st.cache_resource(show_spinner="Fitting a softmax to the 8×8 digits…")
+@st.cache_resource(show_spinner=False)
 def digits_softmax() -> SoftmaxClassifier:
     """The same softmax on 64 inputs, fitted in a blink by scikit-learn, so the 8×8 lesson has
     weights to show without TensorFlow; the Train page trains it the notebook's way."""
