@@ -1,16 +1,22 @@
-"""The test-set explorer through AppTest: scores, confusion matrix, galleries, explanations."""
+"""The test-set explorer through AppTest: scores, confusion matrix, galleries, explanations, in
+English and in Korean."""
 
 from __future__ import annotations
+
+from collections import Counter
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from conftest import needs_mnist
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
+from visible_text import english_left
 
 from softmax.data import to_inputs
 from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.ui import state
+from softmax.ui.language import LANG_KEY
 from softmax.ui.walkthrough import digits_softmax
 
 PICK_PREFIX = "explorer_pick_"  # explorer.PICK_PREFIX; importing the page needs a running app
@@ -22,8 +28,10 @@ def page() -> None:
     explorer.render()
 
 
-def open_explorer(**session) -> AppTest:
+def open_explorer(lang: str | None = None, **session) -> AppTest:
     at = AppTest.from_function(page, default_timeout=60)
+    if lang is not None:
+        at.query_params["lang"] = lang
     at.session_state[state.CHOICE_KEY] = "default"
     for key, value in session.items():
         at.session_state[key] = value
@@ -37,6 +45,18 @@ def gallery(at: AppTest) -> list[int]:
     return [
         int(b.key.removeprefix(PICK_PREFIX)) for b in at.button if b.key.startswith(PICK_PREFIX)
     ]
+
+
+def english_left_on_the_page(at: AppTest) -> list[str]:
+    """`english_left(at)` but for the test digit's reading (answer, reasons, why-not panel): those
+    are the parts every page shares (softmax/ui/reading.py, why_not.py), not this page's words."""
+    reading = next(
+        node
+        for node in at._tree
+        if getattr(getattr(node, "proto", None), "id", "").endswith("-explorer_reading")
+    )
+    shared = Counter(english_left(SimpleNamespace(_tree=reading)))
+    return list((Counter(english_left(at)) - shared).elements())
 
 
 def chart_data(at: AppTest, alt_text: str):
@@ -118,3 +138,59 @@ def test_without_mnist_the_explorer_offers_it_and_uses_it_once_fetched(mnist_to_
     assert not at.exception and not at.info
     assert mnist_to_fetch.is_file()
     assert {m.label for m in at.metric} >= {"Test accuracy", "Mistakes"}
+
+
+@needs_mnist
+def test_the_explorer_speaks_korean_from_the_summary_to_the_gallery():
+    at = open_explorer(lang="ko")
+    assert english_left_on_the_page(at) == []
+    shown = {metric.label for metric in at.metric}
+    assert {"테스트 정확도", "틀린 개수", "가장 어려운 숫자"} <= shown
+    assert at.subheader[0].value == "혼동 행렬"
+    assert at.subheader[1].value.startswith("틀린 숫자: ")
+    assert chart_data(at, "혼동 행렬")["count"].sum() == 10_000
+
+
+@needs_mnist
+def test_a_chosen_cell_and_its_explanation_speak_korean(predicted):
+    at = open_explorer(lang="ko")
+    at.selectbox(key="explorer_true").set_value(4)
+    at.selectbox(key="explorer_predicted").set_value(9).run()
+    index = gallery(at)[1]
+    at.button(key=f"{PICK_PREFIX}{index}").click().run()
+    assert not at.exception
+    assert english_left_on_the_page(at) == []
+    assert at.subheader[1].value.startswith("정답 4, 예측 9: 틀린 숫자 ")
+    assert any(s.value == f"테스트 숫자 #{index}: 정답 4, 예측 9 (틀림)" for s in at.subheader)
+
+
+def test_an_empty_cell_of_the_8x8_digits_says_so_in_korean_with_no_english_left():
+    at = open_explorer(
+        lang="ko", **{state.TRAINED_KEY: digits_softmax(), state.CHOICE_KEY: state.SESSION}
+    )
+    assert "`scikit-learn` 8×8 테스트 숫자 360개" in at.caption[0].value
+    confusion = chart_data(at, "혼동 행렬").set_index(["true", "predicted"])["count"]
+    true, guess = next(cell for cell, count in confusion.items() if count == 0)
+    at.selectbox(key="explorer_true").set_value(true)
+    at.selectbox(key="explorer_predicted").set_value(guess).run()
+    assert at.info[0].value == "이 칸에는 테스트 숫자가 없습니다."
+    assert not gallery(at)
+    assert english_left(at) == []  # no digit to explain: every word on the page is this page's
+
+
+@needs_mnist
+def test_switching_language_keeps_the_chosen_cell_page_and_digit():
+    at = open_explorer(lang="en")
+    at.selectbox(key="explorer_true").set_value(7)
+    at.selectbox(key="explorer_predicted").set_value(2).run()
+    index = gallery(at)[0]
+    at.button(key=f"{PICK_PREFIX}{index}").click().run()
+    at.query_params["lang"] = "ko"
+    at.run()
+    assert not at.exception
+    assert at.session_state[LANG_KEY] == "ko"
+    assert at.selectbox(key="explorer_true").value == 7
+    assert at.selectbox(key="explorer_predicted").value == 2
+    assert gallery(at)[0] == index
+    assert any(s.value.startswith(f"테스트 숫자 #{index}: 정답 7, 예측 2") for s in at.subheader)
+    assert english_left_on_the_page(at) == []

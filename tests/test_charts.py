@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import altair as alt
@@ -9,7 +10,10 @@ import numpy as np
 import pytest
 
 from softmax import charts, explain
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +90,45 @@ def test_every_chart_built_from_a_cached_layout_is_a_valid_vega_lite_spec(classi
         charts.diverging_maps(maps[:3], ["a", "b", "c"], 1.0, columns=3),
     ):
         chart.to_dict(validate=True)  # raises SchemaValidationError when invalid
+
+
+def titles(spec: object) -> Iterator[str]:
+    """Every title in a spec: the chart's, its axes', legends' and tooltips'."""
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "title" and isinstance(value, str):
+                yield value
+            elif key != "datasets":
+                yield from titles(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            yield from titles(item)
+
+
+def test_every_title_axis_legend_and_tooltip_of_a_korean_chart_is_korean():
+    korean = Messages("ko")
+    image = np.random.default_rng(0).random((8, 8))
+    built = {
+        "pixel_grid": charts.pixel_grid(image, t=korean),
+        "number_grid": charts.number_grid(image, fmt=".2f", vmax=1, t=korean),
+        "vector_strip": charts.vector_strip(image.reshape(-1), 8, t=korean),
+        "class_accuracy_bars": charts.class_accuracy_bars(np.linspace(0.8, 0.99, 10), t=korean),
+        "confusion_heatmap": charts.confusion_heatmap(np.eye(10, dtype=int), (3, 5), t=korean),
+        "diverging_maps": charts.diverging_maps(np.zeros((2, 8, 8)), ["0", "1"], 1.0, t=korean),
+    }
+    for name, chart in built.items():
+        named = [title for title in titles(chart.to_dict(validate=True)) if not title.isdigit()]
+        assert named, name
+        assert [title for title in named if not HANGUL.search(title)] == [], name
+    confusion = built["confusion_heatmap"].to_dict()
+    assert confusion["layer"][0]["encoding"]["x"]["title"] == "예측한 숫자"
+    assert confusion["layer"][0]["encoding"]["y"]["title"] == "정답 숫자"
+
+
+def test_a_chart_given_no_messages_speaks_english():
+    confusion = charts.confusion_heatmap(np.eye(10, dtype=int)).to_dict()
+    assert confusion["layer"][0]["encoding"]["x"]["title"] == "predicted digit"
+    tooltip = confusion["layer"][0]["encoding"]["tooltip"]
+    assert [field["title"] for field in tooltip] == ["true", "predicted", "count"]
+    maps = charts.diverging_maps(np.zeros((1, 8, 8)), ["0"], 1.0).to_dict()
+    assert "weight" in titles(maps)

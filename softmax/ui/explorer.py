@@ -3,11 +3,14 @@
 The model's probabilities for every test digit are computed once per model (numpy, well under a
 second for MNIST's 10,000, cached by the model's fingerprint); the accuracy, the confusion matrix
 and the galleries are all indexing into them. A model with 64 inputs (trained on the Train page
-on scikit-learn's 8×8 digits) is scored on those digits' test set instead of MNIST's.
+on scikit-learn's 8×8 digits) is scored on those digits' test set instead of MNIST's. Its
+words come from the session's catalogue (softmax/locales/*/explorer.toml); every widget keeps its
+key and its language-free options across a switch of language.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,8 +19,10 @@ import streamlit as st
 
 from softmax import charts
 from softmax.evaluation import Evaluation
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
 from softmax.ui import state, why_not
+from softmax.ui.language import messages
 from softmax.ui.reading import explain_input
 
 TRUE_KEY, PREDICTED_KEY = "explorer_true", "explorer_predicted"
@@ -29,13 +34,14 @@ PICK_PREFIX = "explorer_pick_"  # + test index: the gallery's buttons
 PAGE_SIZE = 20
 COLUMNS = 10
 ANY = None
+MNIST, DIGITS = "mnist", "digits"  # the test sets
 
 
 @dataclass(frozen=True)
 class TestScores:
     """A model's probabilities for every image of a labelled test set; the rest is derived, once."""
 
-    name: str  # what the test set is called on the page
+    test_set: str  # MNIST or DIGITS
     images: np.ndarray  # (n, side, side) uint8 0–255
     labels: np.ndarray  # (n,) 0–9
     probabilities: np.ndarray  # (n, 10)
@@ -66,34 +72,36 @@ class TestScores:
 
 def render() -> None:
     """The page."""
-    st.title("Test-set explorer")
+    t = messages()
+    st.title(t("explorer.title"))
     classifier = state.current_classifier()
     if classifier is None:
         return
-    scores = _scores(classifier)
-    _summary(scores)
+    scores = _scores(classifier, t)
+    _summary(scores, t)
     st.divider()
-    _confusion(scores)
+    _confusion(scores, t)
     st.divider()
-    indices = _gallery(scores)
+    indices = _gallery(scores, t)
     if len(indices):
         st.divider()
-        _explanation(scores, classifier, indices)
+        _explanation(scores, classifier, indices, t)
 
 
-def _scores(classifier: SoftmaxClassifier) -> TestScores:
+def _scores(classifier: SoftmaxClassifier, t: Messages) -> TestScores:
     """The model's test-set scores; stops with a how-to message when MNIST is not available."""
     if classifier.n_inputs == 64:
         (_, _), (images, labels) = state.digits_8x8()
-        name = f"{len(labels):,} scikit-learn 8×8 test digits"
+        test_set = DIGITS
     else:
         (_, _), (images, labels) = state.mnist_or_stop()
-        name = f"{len(labels):,} MNIST test digits"
-    probabilities = _probabilities(classifier.fingerprint, name, classifier, images)
-    return TestScores(name, images, labels, probabilities)
+        test_set = MNIST
+    with st.spinner(t("explorer.scoring")):
+        probabilities = _probabilities(classifier.fingerprint, test_set, classifier, images)
+    return TestScores(test_set, images, labels, probabilities)
 
 
-@st.cache_data(show_spinner="Scoring every test digit…", max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=8)
 def _probabilities(
     key: str, test_set: str, _classifier: SoftmaxClassifier, _images: np.ndarray
 ) -> np.ndarray:
@@ -101,28 +109,34 @@ def _probabilities(
     return _classifier.predict_proba(_classifier.prepare(_images))
 
 
-def _summary(scores: TestScores) -> None:
+def _summary(scores: TestScores, t: Messages) -> None:
     evaluation = scores.evaluation
     per_class = evaluation.per_class_accuracy  # (10,)
     worst = int(per_class.argmin())
     mistakes = int(evaluation.n - evaluation.confusion.trace())
-    st.caption(f"The model chosen in the sidebar, on the {scores.name} it never trained on.")
+    st.caption(t(f"explorer.caption.{scores.test_set}", n=t.number(len(scores.labels))))
     accuracy, errors, hardest = st.columns(3)
-    accuracy.metric("Test accuracy", f"{evaluation.accuracy:.1%}")
-    errors.metric("Mistakes", f"{mistakes:,}", help=f"out of {len(scores.labels):,}")
+    accuracy.metric(t("explorer.summary.accuracy"), t.percent(evaluation.accuracy, 1))
+    errors.metric(
+        t("explorer.summary.mistakes"),
+        t.number(mistakes),
+        help=t("explorer.summary.mistakes_help", n=t.number(len(scores.labels))),
+    )
     hardest.metric(
-        "Hardest digit", str(worst), help=f"{per_class[worst]:.1%} of its test images right"
+        t("explorer.summary.hardest"),
+        str(worst),
+        help=t("explorer.summary.hardest_help", share=t.percent(per_class[worst], 1)),
     )
     st.altair_chart(
-        charts.class_accuracy_bars(per_class),
+        charts.class_accuracy_bars(per_class, t=t),
         width="stretch",
         key="explorer_per_class",
-        alt="Accuracy for each digit, 0 to 9",
+        alt=t("explorer.summary.per_class"),
     )
 
 
-def _confusion(scores: TestScores) -> None:
-    st.subheader("Confusion matrix")
+def _confusion(scores: TestScores, t: Messages) -> None:
+    st.subheader(t("explorer.confusion.header"))
     matrix, words = st.columns([3, 2], gap="large")
     clicked = _clicked_cell(st.session_state.get(CHART_KEY))  # before the widgets it sets
     if clicked is not None and clicked != st.session_state.get(CELL_KEY):
@@ -135,27 +149,26 @@ def _confusion(scores: TestScores) -> None:
             charts.confusion_heatmap(
                 scores.evaluation.confusion,
                 None if None in (true, predicted) else (true, predicted),
+                t=t,
             ),
             on_select="rerun",
             selection_mode="cell",
             key=CHART_KEY,
-            alt="Confusion matrix: true digit by predicted digit",
+            alt=t("explorer.confusion.chart"),
         )
     with words:
-        st.markdown(
-            "Each row is a true digit, each column what the model said. The diagonal (violet) "
-            "holds the right answers; every other cell is a kind of mistake, redder when more "
-            "frequent."
-        )
-        st.markdown("**Click a cell**, or pick a pair here, to see those test digits below.")
+        st.markdown(t("explorer.confusion.how_to_read"))
+        st.markdown(t("explorer.confusion.click"))
         left, right = st.columns(2)
-        left.selectbox("True digit", [ANY, *range(10)], format_func=_digit, key=TRUE_KEY)
-        right.selectbox("Predicted digit", [ANY, *range(10)], format_func=_digit, key=PREDICTED_KEY)
+        digits = [ANY, *range(10)]
+        shown = functools.partial(_digit, t=t)
+        left.selectbox(t("explorer.confusion.true"), digits, format_func=shown, key=TRUE_KEY)
+        right.selectbox(
+            t("explorer.confusion.predicted"), digits, format_func=shown, key=PREDICTED_KEY
+        )
         if true is not None and predicted is not None:
-            st.markdown(
-                f"**{scores.evaluation.confusion[true, predicted]:,}** test digits are **{true}**s "
-                f"read as **{predicted}**."
-            )
+            count = int(scores.evaluation.confusion[true, predicted])
+            st.markdown(t.plural("explorer.confusion.cell", count, true=true, predicted=predicted))
 
 
 def _clicked_cell(event: dict | None) -> tuple[int, int] | None:
@@ -170,45 +183,53 @@ def _pair() -> tuple[int | None, int | None]:
     return st.session_state.get(TRUE_KEY), st.session_state.get(PREDICTED_KEY)
 
 
-def _gallery(scores: TestScores) -> np.ndarray:
+def _gallery(scores: TestScores, t: Messages) -> np.ndarray:
     """Thumbnails of the chosen cell (or of the mistakes), each a button that explains it."""
     true, predicted = _pair()
     indices = scores.chosen(true, predicted)
-    if true is not None and predicted is not None:
-        kind = "right answers" if true == predicted else "mistakes"
-        st.subheader(f"True {true}, predicted {predicted}: {len(indices):,} {kind}")
-    else:
-        which = "" if true is None else f" on {true}s"
-        which += "" if predicted is None else f" read as {predicted}"
-        st.subheader(f"Mistakes{which}: {len(indices):,}")
+    st.subheader(_gallery_title(true, predicted, len(indices), t))
     if not len(indices):
-        st.info("No test digits in this cell.")
+        st.info(t("explorer.gallery.empty"))
         return indices
     pages = -(-len(indices) // PAGE_SIZE)
     page = 1
     if pages > 1:
-        page = int(st.number_input(f"Page (of {pages})", 1, pages, step=1, key=PAGE_KEY, width=200))
-    st.caption("Most confident first. Press one to see why the model read it that way.")
+        label = t("explorer.gallery.page", pages=t.number(pages))
+        page = int(st.number_input(label, 1, pages, step=1, key=PAGE_KEY, width=200))
+    st.caption(t("explorer.gallery.caption"))
     shown = indices[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     with st.container(key="gallery"):  # five across on a phone, not one (app.py's stylesheet)
         for start in range(0, len(shown), COLUMNS):
             columns = st.columns(COLUMNS)
             for column, index in zip(columns, shown[start : start + COLUMNS], strict=False):
                 with column:
-                    _thumbnail(scores, int(index))
+                    _thumbnail(scores, int(index), t)
     return shown
 
 
-def _thumbnail(scores: TestScores, index: int) -> None:
-    guess = int(scores.predicted[index])
-    sure = scores.probabilities[index, guess]
-    st.image(_enlarged(scores.images[index]), caption=f"{sure:.0%} sure", width="stretch")
+def _gallery_title(true: int | None, predicted: int | None, n: int, t: Messages) -> str:
+    """The gallery's heading: the cell chosen and how many digits it holds."""
+    if true is not None and predicted is not None:
+        kind = "right" if true == predicted else "wrong"
+        return t.plural(f"explorer.gallery.{kind}", n, true=true, predicted=predicted)
+    if true is not None:
+        return t("explorer.gallery.mistakes_on", true=true, n=t.number(n))
+    if predicted is not None:
+        return t("explorer.gallery.mistakes_as", predicted=predicted, n=t.number(n))
+    return t("explorer.gallery.mistakes", n=t.number(n))
+
+
+def _thumbnail(scores: TestScores, index: int, t: Messages) -> None:
+    true, guess = int(scores.labels[index]), int(scores.predicted[index])
+    sure = t.percent(scores.probabilities[index, guess])
+    caption = t("explorer.gallery.sure", share=sure)
+    st.image(_enlarged(scores.images[index]), caption=caption, width="stretch")
     st.button(
-        f"{scores.labels[index]} → {guess}",
+        f"{true} → {guess}",
         key=f"{PICK_PREFIX}{index}",
         on_click=_pick,
         args=(index,),
-        help=f"Test digit #{index}: true {scores.labels[index]}, predicted {guess}",
+        help=t("explorer.gallery.button_help", index=index, true=true, predicted=guess),
         width="stretch",
         type="primary" if st.session_state.get(PICK_KEY) == index else "secondary",
     )
@@ -224,7 +245,9 @@ def _enlarged(image: np.ndarray, size: int = 112) -> np.ndarray:
     return np.kron(image, np.ones((factor, factor), dtype=image.dtype))
 
 
-def _explanation(scores: TestScores, classifier: SoftmaxClassifier, shown: np.ndarray) -> None:
+def _explanation(
+    scores: TestScores, classifier: SoftmaxClassifier, shown: np.ndarray, t: Messages
+) -> None:
     index = st.session_state.get(PICK_KEY)
     if index is None or not 0 <= index < len(scores.labels):
         index = int(shown[0])
@@ -232,12 +255,13 @@ def _explanation(scores: TestScores, classifier: SoftmaxClassifier, shown: np.nd
     verdict = "right" if true == guess else "wrong"
     x = classifier.prepare(scores.images[index : index + 1])[0]  # (side, side)
     words, sees = st.columns([5, 1], gap="large", vertical_alignment="center")
-    words.subheader(f"Test digit #{index}: a {true}, read as {guess} ({verdict})")
-    words.caption("What the model sees, right; its answer and the reasons, below.")
-    sees.altair_chart(charts.pixel_grid(x, size=120), width="content", key="explorer_input")
-    reading = explain_input(x, classifier)
-    why_not.panel(reading, classifier, "explorer", expanded=True)
+    words.subheader(t(f"explorer.explanation.{verdict}", index=index, true=true, predicted=guess))
+    words.caption(t("explorer.explanation.caption"))
+    sees.altair_chart(charts.pixel_grid(x, size=120, t=t), width="content", key="explorer_input")
+    with st.container(key="explorer_reading"):  # the reading every page shares (reading.py)
+        reading = explain_input(x, classifier)
+        why_not.panel(reading, classifier, "explorer", expanded=True)
 
 
-def _digit(value: int | None) -> str:
-    return "any" if value is None else str(value)
+def _digit(value: int | None, t: Messages) -> str:
+    return t("explorer.confusion.any") if value is ANY else str(value)
