@@ -197,7 +197,13 @@ def number_grid(
     height, width = values.shape
     base = alt.Chart(frame).encode(
         x=alt.X("col:O", title=t("charts.column"), axis=alt.Axis(labelAngle=0, labelFontSize=11)),
-        y=alt.Y("row:O", title=t("charts.row"), axis=alt.Axis(labelFontSize=11)),
+        y=alt.Y(  # the title upright: a Korean 행 on its side reads badly
+            "row:O",
+            title=t("charts.row"),
+            axis=alt.Axis(
+                labelFontSize=11, titleAngle=0, titleAlign="right", titleBaseline="middle"
+            ),
+        ),
     )
     squares = base.mark_rect(stroke="#e2e8f0", strokeWidth=0.5).encode(
         color=alt.Color(
