@@ -8,7 +8,9 @@ from conftest import needs_mnist
 from streamlit.testing.v1 import AppTest
 from visible_text import english_left
 
+from softmax.ui import state
 from softmax.ui.language import LANG_KEY
+from softmax.ui.walkthrough import digits_softmax
 
 
 def page() -> None:
@@ -148,4 +150,19 @@ def test_switching_language_keeps_the_data_set_and_the_image_followed():
     assert at.radio(key="walkthrough_dataset").value == "digits"
     assert at.number_input(key="walkthrough_sample").value == 12
     assert metrics(at)["레이블"] == label
+    assert english_left(at) == []
+
+
+@needs_mnist
+def test_a_model_trained_on_the_8x8_digits_is_named_in_korean_in_both_lessons():
+    at = AppTest.from_function(page, default_timeout=60)
+    at.query_params["lang"] = "ko"
+    at.session_state[state.TRAINED_KEY] = digits_softmax()
+    at.session_state[state.CHOICE_KEY] = state.SESSION
+    at.run()
+    at.radio(key="walkthrough_dataset").set_value("mnist").run()
+    assert at.info[0].value.startswith("사이드바에서 고른 모델은 8×8 이미지를 읽습니다.")
+    assert english_left(at) == []
+    at.radio(key="walkthrough_dataset").set_value("digits").run()
+    assert any(block.value.startswith("학습 페이지에서 직접 학습한") for block in at.markdown)
     assert english_left(at) == []
