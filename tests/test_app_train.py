@@ -9,6 +9,7 @@ job itself rather than on the clock.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from softmax.data import load_digits_8x8, to_inputs
 from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.recipes import get_recipe
+from softmax.store import DATABASE_URL_ENV, TRAINING_SLOT, Store
 from softmax.training_jobs import BY_TEACHER, TrainingJob
 from softmax.ui import state
 from softmax.ui.teacher import BEHIND_PROXY_ENV, PASSWORD_ENV, UNLOCKED_KEY
@@ -45,9 +47,11 @@ def choice_page() -> None:
 
 @pytest.fixture(autouse=True)
 def saved_model(monkeypatch, tmp_path):
-    """Where "Save as default" writes, per test: never the user's home."""
+    """Where "Save as default" writes, per test, and the database whose lease training takes:
+    never the user's home."""
     path = tmp_path / "saved.npz"
     monkeypatch.setenv(state.SAVED_ENV, str(path))
+    monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{tmp_path / 'studio.db'}")
     yield path
     busy = training_slot().busy  # leave the server's slot free for the next test
     if busy is not None:
@@ -96,6 +100,48 @@ def trained() -> AppTest:
     start(at)
     finish(at)
     return at
+
+
+def test_a_run_on_another_server_refuses_start_saying_whose_and_once_it_ends_start_works():
+    """Another replica's run holds the store's training lease (taken here as that replica
+    would): Start is refused with what runs, whose and since when, and the page stays usable."""
+    at = open_page(epochs=2)
+    with Store(os.environ[DATABASE_URL_ENV]) as other_replica:
+        lease = other_replica.acquire_lease(
+            TRAINING_SLOT, "Teaching the model class K7MXR", "the teacher on server b:8502"
+        )
+        at.button(key="train_start").click().run()
+        assert not at.exception
+        assert "training_job" not in at.session_state
+        [refused] = at.warning
+        assert re.fullmatch(
+            r"Teaching the model class K7MXR is running \(started by the teacher on server "
+            r"b:8502 \d+ s ago\) — try again when it finishes\.",
+            refused.value,
+        )
+        assert training_slot().busy is None  # no child started
+        at.number_input(key="train_epochs").set_value(3).run()  # still usable
+        assert not at.button(key="train_start").disabled and not at.warning
+        lease.release()
+        job = start(at)
+        assert job.running and not at.warning
+        held = other_replica.lease(TRAINING_SLOT)  # now this server's run holds it
+        assert held.holder == "Training “default (edited)” on the 8×8 digits"
+        assert held.owner.startswith("a visitor on server ")
+        finish(at)
+        deadline = time.monotonic() + 10
+        while other_replica.lease(TRAINING_SLOT) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert other_replica.lease(TRAINING_SLOT) is None  # released when the run ended
+
+
+def test_a_database_that_does_not_answer_refuses_start_with_a_sentence(monkeypatch):
+    monkeypatch.setenv(DATABASE_URL_ENV, "postgresql+psycopg://studio@127.0.0.1:9/studio")
+    at = open_page(epochs=2)
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    assert at.warning[0].value.startswith("Training cannot start now: the database that keeps")
+    assert training_slot().busy is None and "training_job" not in at.session_state
 
 
 def test_the_page_does_not_import_tensorflow():

@@ -13,10 +13,8 @@ class changed.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,13 +27,13 @@ from softmax.classroom import ClassDrawings, ClassInfo, ClassroomError
 from softmax.data import DataError
 from softmax.model import SoftmaxClassifier
 from softmax.recipes import CLASS_WEIGHT, Recipe, get_recipe
-from softmax.store import TRAINING_SLOT, Lease, LeaseBusy, LeaseLost, StoreUnavailable
-from softmax.training_jobs import BY_TEACHER, SlotBusy, TrainingJob
+from softmax.store import StoreUnavailable
+from softmax.training_jobs import BY_TEACHER, TrainingJob
+from softmax.training_lease import TrainingRefused
 from softmax.ui import lesson, state, training
 
 TEACHING_KEY = "teach_teaching"  # this session's Teaching
 REFUSED_KEY = "teach_refused"
-RENEW_SECONDS = 20.0  # the lease lives LEASE_TTL (60 s): renewed well before
 
 
 @dataclass
@@ -96,47 +94,25 @@ def section(info: ClassInfo) -> None:
 
 
 def _start(info: ClassInfo, data: ClassDrawings, split: Split) -> None:
-    """Take the lease (every replica), then the server's slot, then start the child."""
-    owner = training.session_id()
+    """Start the run under the server's slot and the store's lease (training.start)."""
     try:
         before = lesson.class_classifier(info)
-        store = lesson.store()
-        lease = store.acquire_lease(TRAINING_SLOT, f"Teaching the model class {info.code}", owner)
-    except (LeaseBusy, StoreUnavailable) as refused:
-        st.session_state[REFUSED_KEY] = f"Not now: {refused}."
+    except StoreUnavailable as error:
+        st.session_state[REFUSED_KEY] = f"Not now: {error}."
         return
     folder = Path(tempfile.mkdtemp(prefix="softmax-class-"))
     extra = folder / "class.npz"
     np.savez(extra, x=data.x[split.train], y=data.y[split.train])
     try:
-        job = training.training_slot().start(
-            teaching_recipe(), "mnist", owner, owner_alive=training.connected(owner),
+        job = training.start(
+            teaching_recipe(), "mnist", f"Teaching the model class {info.code}",
+            on_end=lambda: shutil.rmtree(folder, ignore_errors=True),
             extra=extra, extra_weight=CLASS_WEIGHT,
         )  # fmt: skip
-    except (SlotBusy, ValueError) as refused:
-        lease.release()
-        shutil.rmtree(folder, ignore_errors=True)
+    except TrainingRefused as refused:
         st.session_state[REFUSED_KEY] = str(refused)
         return
-    threading.Thread(
-        target=_hold, args=(lease, job, folder), name="class-lease", daemon=True
-    ).start()
     st.session_state[TEACHING_KEY] = Teaching(info.code, job, before, data, split)
-
-
-def _hold(lease: Lease, job: TrainingJob, folder: Path) -> None:
-    """Renew the lease while the job runs; a stop asked from another replica stops it."""
-    try:
-        while not job.wait(RENEW_SECONDS):
-            try:
-                if lease.renew():
-                    job.stop(by=BY_TEACHER)
-            except (LeaseLost, StoreUnavailable):
-                pass  # the job runs on; the next renewal tries again
-    finally:
-        with contextlib.suppress(StoreUnavailable):  # else it expires by itself
-            lease.release()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @st.fragment(run_every=1.0)

@@ -35,16 +35,16 @@ from softmax.training_jobs import (
     BY_TEACHER,
     MAX_SECONDS_ENV,
     Progress,
-    SlotBusy,
     TrainingJob,
     TrainingSlot,
 )
-from softmax.ui import state, weights_forming
+from softmax.training_lease import TrainingRefused
+from softmax.ui import state, training, weights_forming
 from softmax.ui.markdown import literal
 from softmax.ui.mnist_download import just_fetched, offer_mnist
 from softmax.ui.reading import shielded
 from softmax.ui.teacher import is_teacher, teacher_gate
-from softmax.ui.training import connected, session_id, training_slot
+from softmax.ui.training import training_slot
 
 JOB_KEY = "training_job"  # the job this session started; kept after it ends, for its result
 REFUSED_KEY = "training_refused"  # why the last Start was refused
@@ -249,14 +249,11 @@ def _request() -> Request:
 
 
 def _start(request: Request) -> None:
-    """Start button: claim the server's training slot, or say who holds it."""
-    owner = session_id()
+    """Start button: claim the training slot (this server's, every replica's), or say why not."""
     try:
-        job = training_slot().start(
-            request.recipe, request.dataset, owner, owner_alive=connected(owner)
-        )
-    except SlotBusy as busy:
-        st.session_state[REFUSED_KEY] = str(busy)
+        job = training.start(request.recipe, request.dataset)
+    except TrainingRefused as refused:
+        st.session_state[REFUSED_KEY] = str(refused)
         return
     st.session_state[JOB_KEY] = job
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,8 @@ from pathlib import Path
 
 # tests/ is on sys.path: pytest's rootdir, or inserted by the bench that imports this
 from services import free_port, stop_process
+
+from softmax.store import DATABASE_URL_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,13 +65,17 @@ class AppServer:
 
     def __init__(self, env: dict[str, str | None] | None = None, script: str = "app.py") -> None:
         """`env` adds to (a value) or removes from (None) this process' environment; `script`
-        is the app to run (another script tests the project's settings on it)."""
+        is the app to run (another script tests the project's settings on it). Unless `env`
+        names a database, the server gets its own SQLite file (the class pages' store and the
+        training lease), never the user's ~/.softmax/studio.db."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         handle, log = tempfile.mkstemp(prefix="streamlit-", suffix=".log")
         os.close(handle)
         self.log = Path(log)
-        environment = {**os.environ, **(env or {})}
+        self.folder = Path(tempfile.mkdtemp(prefix="softmax-e2e-"))
+        own_database = {DATABASE_URL_ENV: f"sqlite:///{self.folder / 'studio.db'}"}
+        environment = {**os.environ, **own_database, **(env or {})}
         command = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
                    "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
@@ -103,6 +110,7 @@ class AppServer:
     def stop(self) -> None:
         stop_process(self.process)
         self.log.unlink(missing_ok=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 # What a fresh visitor gets: the shipped models, not a file named in this shell
