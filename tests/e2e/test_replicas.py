@@ -3,9 +3,12 @@ deploy/nginx-softmax.conf, as a school would run them (deploy/README.md)."""
 
 from __future__ import annotations
 
+import re
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 from services import NGINX_MISSING, NginxProxy
@@ -26,6 +29,10 @@ from .browser import (
 )
 from .conftest import start_server
 from .test_classroom import join_and_label, metric
+from .test_teaching import TRAINING_TIMEOUT, open_view, start_training
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 expect = pytest.importorskip("playwright.sync_api", reason="e2e tests need playwright").expect
 
@@ -149,3 +156,45 @@ def test_a_drawing_saved_through_either_replica_is_on_the_board_of_the_other(dep
 def logged(proxy: NginxProxy, key: str, request: str) -> list[dict[str, str]]:
     """nginx's access log, once it has an entry for `request` with the sticky `key`."""
     return wait_for(lambda: [r for r in proxy.requests() if r["key"] == key], request)
+
+
+def test_a_second_training_on_the_other_replica_is_refused_until_the_first_ends(
+    deployment, browser
+):
+    """One training for the whole deployment: the store's lease, not each server's own slot."""
+    proxy = deployment.proxy
+    keys = sticky_keys(proxy, deployment.replicas)
+    (first_address, first), (_, second) = keys.items()
+
+    def through(key: str) -> Page:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.add_cookies([{"name": "softmax_replica", "value": key, "url": proxy.url}])
+        return context.new_page()
+
+    expect.set_options(timeout=EXPECT_TIMEOUT)
+    trainer, other = through(first), through(second)
+    open_view(trainer, proxy.url, "train", "Start training")
+    start_training(trainer, "scikit-learn digits 8×8", "default", batch_size=1, epochs=500)
+    stop = trainer.get_by_role("button", name="Stop")  # a run of hours: it runs on until stopped
+    expect(stop).to_be_visible()
+    open_view(other, proxy.url, "train", "Start training")
+    start = other.get_by_role("button", name="Start training")
+    start.click()
+    port = first_address.rsplit(":", 1)[1]
+    refusal = re.compile(
+        r"Training “default \(edited\)” on the 8×8 digits is running \(started by a visitor on "
+        rf"server {re.escape(socket.gethostname())}:{port} \d+ s ago\) — try again when it "
+        r"finishes\."
+    )
+    expect(other.get_by_text(refusal)).to_be_visible()
+    expect(other.locator("[data-testid=stProgress]")).to_have_count(0)  # nothing started there
+    expect(start).to_be_enabled()  # and the page stays usable
+    stop.click()
+    expect(trainer.get_by_text("stopped after epoch")).to_be_visible(timeout=TRAINING_TIMEOUT)
+    start.click()  # the lease was released when the run ended: the other replica may train now
+    expect(other.locator("[data-testid=stProgress]")).to_be_visible()
+    expect(other.get_by_text(refusal)).to_have_count(0)
+    other.get_by_role("button", name="Stop").click()
+    expect(other.get_by_text("stopped after epoch")).to_be_visible(timeout=TRAINING_TIMEOUT)
+    trainer.context.close()
+    other.context.close()
