@@ -222,8 +222,8 @@ CSS = f"""
   background-image: linear-gradient(to right, #47556999 1px, transparent 1px),
     linear-gradient(to bottom, #47556999 1px, transparent 1px);
   background-size: calc(100% / var(--cells)) calc(100% / var(--cells)); }}
-.sm-maps {{ display: grid; gap: 14px; grid-template-columns: repeat(var(--columns), var(--size));
-  max-width: 100%; }}
+.sm-maps {{ display: grid; gap: 14px; max-width: 100%;
+  grid-template-columns: repeat(var(--columns), minmax(0, var(--size))); }}
 .sm-maps figure {{ margin: 0; min-width: 0; }}
 .sm-maps figcaption {{ text-align: center; font-size: 18px; color: var(--sm-ink);
   line-height: 1.2; margin-bottom: 4px; white-space: nowrap; }}

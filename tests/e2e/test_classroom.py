@@ -9,7 +9,9 @@ without it every phone would be "the server's own machine", i.e. the teacher.
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +23,10 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
+from softmax.classroom import Drawing
+from softmax.drawn import TEMPLATES, drawings, render_strokes
+from softmax.model import SoftmaxClassifier
+from softmax.preprocess import canvas_to_mnist
 from softmax.store import DATABASE_URL_ENV, Store
 from softmax.ui.teacher import BEHIND_PROXY_ENV, PASSWORD_ENV
 
@@ -50,6 +56,7 @@ expect = pytest.importorskip("playwright.sync_api", reason="e2e tests need playw
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "chalk-and-talk"
+TEACHING_TIMEOUT = 300_000  # ms: the drawn recipe (MNIST + 20,000 drawn digits) on a busy machine
 STUDENTS = {"Ada": (SEVEN, 7), "Bo": (ONE, 1), "Cy": (ZERO, 0)}
 
 
@@ -183,3 +190,79 @@ def test_a_wrong_code_on_a_phone_says_so(lesson, browser):
     expect(phone.get_by_text("There is no class with the code")).to_be_visible()
     assert not Path(phone.url).name.startswith("draw")  # it stays on the join page
     phone.context.close()
+
+
+def class_handwriting(n: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:
+    """`n` digits in a handwriting the app's model never trained on: softmax.drawn's held-out
+    styles (a 4 with a tall stem, a 7 with a serif, an 8 of two circles, ...), rendered and
+    read like the canvas's. ((n, 28, 28) float 0–1, (n,) labels)."""
+    unseen = {(t.digit, t.name) for t in TEMPLATES if t.held_out}
+    found = (d for d in drawings(40 * n, seed, "test") if (d.digit, d.style) in unseen)
+    chosen = list(itertools.islice(found, n))
+    images = [canvas_to_mnist(render_strokes(d.strokes, d.width)) for d in chosen]
+    return np.stack(images), np.array([d.digit for d in chosen], dtype=np.uint8)
+
+
+def seed_a_class(database_url: str, name: str, students: int = 30, each: int = 10) -> str:
+    """A class whose students each labelled `each` digits (the ~300 the issue measures with),
+    as their phones would have saved them (read by the app's model first), in
+    `class_handwriting`. Returns the join code."""
+    images, labels = class_handwriting(students * each)
+    model = SoftmaxClassifier.load()
+    with Store(database_url) as store:
+        room = store.create_class(name)
+        for k in range(students):
+            student = store.join(room.code, f"Student {k + 1}")
+            for i in range(k, students * each, students):
+                reading = model.predict(model.prepare(images[i][None])[0])
+                store.save_drawing(
+                    Drawing(
+                        student.id, labels[i], images[i], reading.digit, reading.probabilities,
+                        model.fingerprint,
+                    )
+                )  # fmt: skip
+    return room.code
+
+
+def test_teaching_the_model_shows_before_and_after_side_by_side(lesson, browser, screenshots):
+    code = seed_a_class(lesson.database_url, "8C science")
+    teacher = new_page(browser, viewport=VIEWPORT)
+    teacher.goto(f"{lesson.server.url}/classroom")
+    field(teacher, "Teacher password").fill(PASSWORD)
+    teacher.get_by_role("button", name="Unlock").click()
+    expect(metric(teacher, "Join code")).to_have_text(code)  # the newest class is shown
+    teacher.get_by_role("button", name="Teach the model").click()
+    expect(teacher.get_by_text("Starting TensorFlow")).to_be_visible()
+    adopt = teacher.get_by_role("button", name="Adopt as the class model")
+    expect(adopt).to_be_visible(timeout=TEACHING_TIMEOUT)
+    expect(teacher.get_by_text("digits of the students held out")).to_be_visible()
+    for label in ("Held-out students' digits", "MNIST test"):
+        expect(metric(teacher, label)).to_have_text(re.compile(r"\d+\.\d%"))
+    for when in ("before", "after"):
+        expect(
+            teacher.locator(f"[aria-label='The ten weight maps {when} teaching']")
+        ).to_be_visible()
+    expect(teacher.locator("[data-testid=stException]")).to_have_count(0)
+    save_section(
+        teacher,
+        teacher.get_by_role("heading", name="Teach the model our handwriting"),
+        teacher.locator("[aria-label='The ten weight maps after teaching'] + .sm-legend"),
+        screenshots / "classroom-teach-before-after.png",
+    )
+    adopt.click()
+    expect(teacher.get_by_text("Adopted: every student page")).to_be_visible()
+    with Store(lesson.database_url) as store:
+        assert store.get_class(code).model_id is not None
+    teacher.context.close()
+
+
+def save_section(page: Page, top, bottom, path: Path, margin: int = 16) -> None:
+    """Screenshot the main column from `top`'s element down to `bottom`'s: the whole page grown
+    to its content first (save_full_page), then clipped (no sidebar)."""
+    save_full_page(page, path)
+    main = page.locator("[data-testid=stMainBlockContainer]").bounding_box()
+    first, last = top.bounding_box(), bottom.bounding_box()
+    y = max(first["y"] - margin, 0)
+    height = last["y"] + last["height"] + margin - y
+    clip = {"x": main["x"], "y": y, "width": main["width"], "height": height}
+    page.screenshot(path=path, full_page=True, clip=clip)
