@@ -11,13 +11,16 @@ numpy only: charts live in `softmax.charts`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from softmax.model import SoftmaxClassifier
+
+if TYPE_CHECKING:  # the words come from the caller's catalogue; numerics need no i18n
+    from softmax.i18n import Messages
 
 
 @dataclass(frozen=True)
@@ -145,40 +148,19 @@ def explain_in_words(decomposition: LogitDecomposition) -> str:
     )
 
 
-# The drawing's ink box split 3×3, rows top to bottom and columns left to right (row-major).
+# The drawing's ink box split 3×3, rows top to bottom and columns left to right (row-major):
+# each part's name is the message `why_not.part.<id>`, a whole phrase in every language.
 PARTS = (
-    "top left",
+    "top_left",
     "top",
-    "top right",
+    "top_right",
     "left",
     "middle",
     "right",
-    "bottom left",
+    "bottom_left",
     "bottom",
-    "bottom right",
+    "bottom_right",
 )
-
-# Whole sentences with named placeholders, so a translation replaces each one whole. {part} is
-# one of PARTS; {winner} and {loser} are the two digits, the one with the higher score first.
-SENTENCES = {
-    "decides": (
-        "Your ink in the {part} of the drawing does the most to separate {winner} from {loser}: "
-        "{share:.0%} of the votes for {winner} over {loser} come from there."
-    ),
-    "pushes_back": (
-        "Your ink in the {part} looks more like {loser}, but not enough to close the gap."
-    ),
-    "no_push_back": "No part of the drawing looks more like {loser} than {winner}.",
-    "bias_decides": (
-        "Your ink favours {loser} a little (by {against:.1f}), but {winner} starts with a bias "
-        "{bias:.1f} higher, and that tips the balance."
-    ),
-    "blank": "There is no ink, so only the biases differ: {winner} starts {bias:.1f} above {loser}.",
-    "sum": (
-        "Score gap {winner} − {loser} = {gap:.2f}: the pixels' votes {votes:+.2f} plus the "
-        "bias difference {bias:+.2f}."
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -245,7 +227,8 @@ class Contrast:
         return int(towards.argmin()) if towards.min() < 0 else None
 
     def reasons(self) -> list[tuple[str, dict[str, object]]]:
-        """The explanation as (key into SENTENCES, its placeholder values), in reading order.
+        """The explanation as (reason, its values), in reading order: each reason is a whole
+        sentence `why_not.sentence.<reason>` with named placeholders (`contrast_in_words`).
 
         `part` values are indices into PARTS, so a formatter can name them in any language.
         """
@@ -297,19 +280,36 @@ def contrast(
     return Contrast(a, b, votes, bias, parts, row_edges, col_edges)
 
 
-def contrast_in_words(
-    contrast: Contrast,
-    sentences: Mapping[str, str] = SENTENCES,
-    parts: tuple[str, ...] = PARTS,
-) -> str:
-    """`contrast.reasons()` as plain sentences; pass translated `sentences` and `parts` to
-    speak another language (every key of SENTENCES, the nine PARTS in their order)."""
+def contrast_in_words(contrast: Contrast, *, t: Messages) -> str:
+    """`contrast.reasons()` as plain sentences in `t`'s language: each reason one whole message
+    (`why_not.sentence.<reason>`), its part named whole (`why_not.part.<id>`), its numbers in
+    the language's format."""
     said = []
-    for key, values in contrast.reasons():
-        if "part" in values:
-            values = {**values, "part": parts[values["part"]]}
-        said.append(sentences[key].format(**values))
+    for reason, values in contrast.reasons():
+        words = {name: _in_words(reason, name, value, t) for name, value in values.items()}
+        said.append(t(f"why_not.sentence.{reason}", **words))
     return " ".join(said)
+
+
+def _in_words(reason: str, name: str, value: object, t: Messages) -> str:
+    """One placeholder of a contrast sentence, written for `t`'s language."""
+    if name == "part":
+        return t(f"why_not.part.{PARTS[value]}")
+    if name == "share":
+        return t.percent(value)
+    if reason == "sum" and name in {"votes", "bias"}:
+        return signed(value, t)
+    if name == "gap":
+        return t.number(value, 2)
+    if name in {"against", "bias"}:
+        return t.number(value, 1)
+    return str(value)  # the two digits
+
+
+def signed(value: float, t: Messages, decimals: int = 2) -> str:
+    """`value` with its sign always written ("+1.25", "-0.40"), in `t`'s number format."""
+    text = t.number(round(float(value), decimals) + 0.0, decimals)  # + 0.0: no "-0.00"
+    return text if text.startswith("-") else f"+{text}"
 
 
 def _part_edges(x: np.ndarray) -> tuple[tuple[int, ...], tuple[int, ...]]:

@@ -3,13 +3,15 @@
 Like softmax.figures (whose PNG helpers and stylesheet conventions they share): plain HTML built
 in microseconds, a few hundred bytes a map, styled by one stylesheet (`CSS`, sent once per page by
 app.py), numbers in `data-` attributes, tooltips and an aria-label, so tests and screen readers
-read what a class sees.
+read what a class sees. Their words come from the caller's catalogue (`t`, the part
+`lab_figures`), numbers in its language's format.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
@@ -19,19 +21,14 @@ from softmax.counterfactual import Flip
 from softmax.figures import png, signed_png
 from softmax.preprocess import Stage
 
+if TYPE_CHECKING:
+    from softmax.i18n import Messages
+
 ADDED, REMOVED = "#38bdf8", "#f43f5e"  # bright enough to tell apart on black ink and paper
 STRIP_PX = 140  # the strip's canvas-sized stages are sent at most this many pixels a side
-STAGE_NAMES = {  # what each of preprocess.STAGES is called on the page
-    "ink": "your ink",
-    "crop": "crop",
-    "fit": "fit 20×20",
-    "pad": "pad to 28×28",
-    "centre": "centre of mass",
-    "deskew": "deskew",
-}
 
 
-def contrast_map(contrast: explain.Contrast, size: int = 224) -> str:
+def contrast_map(contrast: explain.Contrast, *, t: Messages, size: int = 224) -> str:
     """The map (w_a − w_b) ⊙ x on a red–blue scale (blue: for a, red: for b), with the 3×3 grid
     of the parts the sentence names (boxes over the map: st.html drops SVG); each part's votes
     in its tooltip and `data-votes`."""
@@ -41,22 +38,30 @@ def contrast_map(contrast: explain.Contrast, size: int = 224) -> str:
     cells = "".join(
         f'<i style="{_box(rows[i], cols[j], rows[i + 1], cols[j + 1])}" '
         f'data-votes="{contrast.parts[i, j]:.6f}" '
-        f'title="{explain.PARTS[3 * i + j]}: {_signed(contrast.parts[i, j])}"></i>'
+        f'title="{escape(_part(contrast, i, j, t))}"></i>'
         for i in range(3)
         for j in range(3)
     )
     a, b = contrast.a, contrast.b
-    label = f"Why {a} and not {b}: the map (w{a} − w{b}) ⊙ x"
+    label = t("lab_figures.contrast.label", a=a, b=b)
     return (
-        f'<div class="sm-contrast" style="--size:{size}px" role="img" aria-label="{label}" '
+        f'<div class="sm-contrast" style="--size:{size}px" role="img" aria-label="{escape(label)}" '
         f'data-a="{a}" data-b="{b}" data-gap="{contrast.gap:.6f}" '
         f'data-votes="{contrast.pixel_votes:.6f}" data-bias="{contrast.bias:.6f}">'
         f'<img src="{signed_png(votes, limit)}" alt="">{cells}</div>'
-        f'<div class="sm-legend"><em>vote</em><span>for {b}</span><i></i><span>for {a}</span></div>'
+        f'<div class="sm-legend"><em>{escape(t("lab_figures.contrast.legend"))}</em>'
+        f"<span>{escape(t('lab_figures.contrast.for_digit', digit=b))}</span><i></i>"
+        f"<span>{escape(t('lab_figures.contrast.for_digit', digit=a))}</span></div>"
     )
 
 
-def change_overlay(flip: Flip, size: int = 224) -> str:
+def _part(contrast: explain.Contrast, i: int, j: int, t: Messages) -> str:
+    """A dashed box's tooltip: the part's name, whole, and its votes."""
+    name = t(f"why_not.part.{explain.PARTS[3 * i + j]}")
+    return t("lab_figures.contrast.part", part=name, votes=_signed(contrast.parts[i, j], t))
+
+
+def change_overlay(flip: Flip, *, t: Messages, size: int = 224) -> str:
     """The input as it was, white ink on black, with the ink the change adds tinted blue and the
     ink it removes tinted red, the largest change in full colour (a least change spreads thin)."""
     base = np.clip(np.asarray(flip.x, dtype=np.float64), 0, 1)[..., None] * 255  # (28, 28, 1)
@@ -65,14 +70,15 @@ def change_overlay(flip: Flip, size: int = 224) -> str:
     added, removed = np.clip(delta, 0, 1), np.clip(-delta, 0, 1)
     rgb = base * (1 - added - removed) + added * _rgb(ADDED) + removed * _rgb(REMOVED)
     image = np.rint(np.clip(rgb, 0, 255)).astype(np.uint8)
-    label = f"The smallest change that makes it a {flip.target}: added ink blue, removed ink red"
+    label = t("lab_figures.change.label", target=flip.target)
     return (
         f'<div class="sm-pixels" style="--cells:28;--size:{size}px" role="img" '
         f'aria-label="{escape(label)}" data-target="{flip.target}" data-status="{flip.status}" '
         f'data-added="{flip.ink_added:.4f}" data-removed="{flip.ink_removed:.4f}">'
         f'<img src="{png(image)}" alt=""></div>'
-        '<div class="sm-keys sm-change"><span class="sm-added">ink added</span>'
-        '<span class="sm-removed">ink removed</span></div>'
+        f'<div class="sm-keys sm-change"><span class="sm-added">'
+        f'{escape(t("lab_figures.change.added"))}</span><span class="sm-removed">'
+        f"{escape(t('lab_figures.change.removed'))}</span></div>"
     )
 
 
@@ -82,6 +88,8 @@ def region_maps(
     region: tuple[int, int, int, int],
     limit: float,
     label: str,
+    *,
+    t: Messages,
     size: int = 168,
 ) -> str:
     """Weight maps side by side on one red–blue scale, each with `region` (top, left, bottom,
@@ -97,30 +105,31 @@ def region_maps(
     return (
         f'<div class="sm-pair" style="--size:{size}px" role="img" aria-label="{escape(label)}" '
         f'data-region="{top} {left} {bottom} {right}">{figures}</div>'
-        f'<div class="sm-legend"><em>weight</em><span>{_signed(-limit)}</span><i></i>'
-        f"<span>{_signed(limit)}</span></div>"
+        f'<div class="sm-legend"><em>{escape(t("lab_figures.region.legend"))}</em>'
+        f"<span>{_signed(-limit, t)}</span><i></i><span>{_signed(limit, t)}</span></div>"
     )
 
 
-def stage_strip(stages: Sequence[Stage], size: int = 120) -> str:
+def stage_strip(stages: Sequence[Stage], *, t: Messages, size: int = 120) -> str:
     """preprocess.steps() as a strip of pictures, canvas to model input, each titled with its
     name and size; a stage switched off is dimmed and says so."""
     figures = []
     for stage in stages:
         height, width = stage.image.shape
         small = max(height, width) <= 28
-        state = "" if stage.on else " (off)"
+        name = t(f"lab_figures.stage.{stage.name}")
+        shown = name if stage.on else t("lab_figures.strip.off", name=name)
         figures.append(
             f'<figure data-stage="{stage.name}" data-on="{str(stage.on).lower()}"'
             f'{"" if stage.on else " class=sm-off"} title="{width}×{height} px">'
             f'<div class="sm-stage{" sm-small" if small else ""}">'
             f'<img src="{png(_shown(stage.image))}" alt=""></div>'
-            f"<figcaption>{escape(STAGE_NAMES[stage.name])}{state}<br><small>{width}×{height}"
+            f"<figcaption>{escape(shown)}<br><small>{width}×{height}"
             "</small></figcaption></figure>"
         )
     return (
         f'<div class="sm-strip" style="--size:{size}px" role="img" '
-        f'aria-label="Every preprocessing step, from your ink to the model input">'
+        f'aria-label="{escape(t("lab_figures.strip.label"))}">'
         f"{'<b>→</b>'.join(figures)}</div>"
     )
 
@@ -147,8 +156,8 @@ def _rgb(colour: str) -> np.ndarray:
     return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
 
 
-def _signed(value: float) -> str:
-    return format(float(value), "+.2f").replace("-", "−")
+def _signed(value: float, t: Messages) -> str:
+    return explain.signed(float(value), t).replace("-", "−")
 
 
 CSS = """

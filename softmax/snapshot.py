@@ -33,7 +33,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from softmax import explain
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
+
+ENGLISH = Messages("en")  # the sentence's language unless the caller passes its own
 
 # --- the link ----------------------------------------------------------------------------------
 
@@ -206,11 +209,10 @@ class Moment:
         b: int | None = None,
         drawing: np.ndarray | None = None,
         labels: Mapping[str, str] = LABELS,
-        sentences: Mapping[str, str] = explain.SENTENCES,
-        parts: tuple[str, ...] = explain.PARTS,
+        t: Messages = ENGLISH,
     ) -> Moment:
         """The moment for input `x`: its probabilities and why a and not b (default: the top
-        two), with the 3×3 parts grid; pass translated `labels`, `sentences` and `parts`."""
+        two), with the 3×3 parts grid; pass translated `labels`, and `t` for the sentence."""
         contrast = explain.contrast(classifier, x, a, b)
         pair = {"a": contrast.a, "b": contrast.b}
         return cls(
@@ -218,7 +220,7 @@ class Moment:
             probabilities=classifier.predict_proba(x)[0],
             explanation=contrast.votes,
             explanation_title=labels["contrast"].format(**pair),
-            sentence=explain.contrast_in_words(contrast, sentences, parts),
+            sentence=explain.contrast_in_words(contrast, t=t),
             title=title,
             drawing=drawing,
             model=f"{classifier.recipe} {classifier.fingerprint[:8]}",

@@ -22,6 +22,7 @@ from test_app_draw import SEVEN, chosen_model, figure, figure_labels
 
 from softmax import charts, explain, preprocess, snapshot
 from softmax.counterfactual import edit_weights, smallest_flip
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.preprocess import canvas_to_mnist, deskew
 
@@ -71,7 +72,9 @@ def test_why_not_defaults_to_the_top_two_and_splits_their_gap_exactly(app, canva
     assert votes + bias == pytest.approx(gap, abs=1e-5)
     parts = [float(v) for v in re.findall(r"<i [^>]*data-votes=\"([^\"]+)\"", html)]
     assert len(parts) == 9 and sum(parts) == pytest.approx(votes, abs=1e-5)
-    sentence = explain.contrast_in_words(explain.contrast(model, x, int(first), int(second)))
+    sentence = explain.contrast_in_words(
+        explain.contrast(model, x, int(first), int(second)), t=Messages("en")
+    )
     assert any(block.value == sentence for block in app.markdown)
     assert app.selectbox(key="why-a-draw").value is None  # following the drawing
 

@@ -7,8 +7,11 @@ import pytest
 
 from softmax import explain
 from softmax.drawn import render_strokes
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.preprocess import canvas_to_mnist
+
+EN, KO = Messages("en"), Messages("ko")
 
 
 @pytest.fixture(scope="session")
@@ -180,7 +183,7 @@ def test_the_sentence_names_the_part_whose_ink_decides():
     classifier = block_classifier((slice(0, 9), slice(0, 9)))  # 9 beats 4 only at the top left
     x = np.zeros((28, 28), np.float32)
     x[2:26, 2:26] = 0.3  # ink all over, so the ink box is rows and columns 2–25
-    text = explain.contrast_in_words(explain.contrast(classifier, x, 4, 9))
+    text = explain.contrast_in_words(explain.contrast(classifier, x, 4, 9), t=EN)
     assert text.startswith(
         "Your ink in the top left of the drawing does the most to separate 9 from 4"
     )
@@ -197,8 +200,10 @@ def test_the_sentence_says_where_the_losing_digit_wins_back():
     x[4:25, 4:25] = 1.0
     split = explain.contrast(classifier, x, 9, 4)
     assert split.winner == 9
-    assert explain.PARTS[split.counter_part] == "bottom right"
-    assert "Your ink in the bottom right looks more like 4" in explain.contrast_in_words(split)
+    assert explain.PARTS[split.counter_part] == "bottom_right"
+    assert "Your ink in the bottom right looks more like 4" in explain.contrast_in_words(
+        split, t=EN
+    )
 
 
 def test_when_the_bias_outweighs_the_ink_the_sentence_says_so():
@@ -209,32 +214,72 @@ def test_when_the_bias_outweighs_the_ink_the_sentence_says_so():
     x = np.full((28, 28), 0.5, np.float32)
     split = explain.contrast(SoftmaxClassifier(weights, bias), x, 4, 9)
     assert split.winner == 9
-    text = explain.contrast_in_words(split)
+    text = explain.contrast_in_words(split, t=EN)
     assert text.startswith("Your ink favours 4 a little (by 3.9), but 9 starts with a bias 5.0")
 
 
 def test_a_blank_input_is_explained_by_the_biases_alone(classifier):
     split = explain.contrast(classifier, np.zeros((28, 28)), 1, 0)
     assert split.pixel_votes == 0
-    assert explain.contrast_in_words(split).startswith("There is no ink")
+    assert explain.contrast_in_words(split, t=EN).startswith("There is no ink")
 
 
 def test_the_last_sentence_states_the_exact_split(classifier, seven):
     split = explain.contrast(classifier, seven)
-    assert explain.contrast_in_words(split).endswith(
+    assert explain.contrast_in_words(split, t=EN).endswith(
         f"Score gap {split.a} − {split.b} = {split.gap:.2f}: the pixels' votes "
         f"{split.pixel_votes:+.2f} plus the bias difference {split.bias:+.2f}."
     )
 
 
-def test_a_translation_replaces_whole_sentences_and_part_names(classifier, drawn):
-    sentences = {key: f"<{key}:{{winner}}>" for key in explain.SENTENCES}
-    parts = tuple(f"part{i}" for i in range(9))
+def test_in_korean_the_sentence_is_whole_and_names_the_part_whole():
+    classifier = block_classifier((slice(0, 9), slice(0, 9)))  # 9 beats 4 only at the top left
+    x = np.zeros((28, 28), np.float32)
+    x[2:26, 2:26] = 0.3
+    split = explain.contrast(classifier, x, 4, 9)
+    assert explain.contrast_in_words(split, t=KO) == (
+        "그림의 왼쪽 위에 있는 잉크가 9의 점수를 4보다 높이는 데 가장 크게 기여합니다. "
+        "4보다 9 쪽으로 던져진 표의 100%가 이 부분에서 나옵니다. "
+        "그림의 어느 부분도 9보다 4에 더 가까워 보이지 않습니다. "
+        f"점수 차이 9 − 4 = {KO.number(-split.gap, 2)}: 픽셀들의 표"
+        f"(+{KO.number(-split.pixel_votes, 2)})에 편향 차이(+0.00)를 더한 값입니다."
+    )
+
+
+def test_each_part_is_named_by_its_whole_phrase_in_every_language():
+    for t in (EN, KO):
+        names = [t(f"why_not.part.{part}") for part in explain.PARTS]
+        assert len(set(names)) == 9  # nine different names, none glued from "top" + "left"
+    assert [KO(f"why_not.part.{part}") for part in explain.PARTS[:3]] == [
+        "왼쪽 위",
+        "위쪽",
+        "오른쪽 위",
+    ]
+
+
+@pytest.mark.parametrize("t", [EN, KO], ids=["en", "ko"])
+def test_the_sentences_numbers_are_written_in_the_languages_format(t):
+    bias = np.zeros(10, np.float32)
+    bias[9] = 1234.5  # a gap big enough for the language's digit grouping
+    weights = np.zeros((784, 10), np.float32)
+    weights[10 * 28 + 10, 4] = 0.5  # one inked pixel votes 0.5 for 4: the bias outweighs it
+    x = np.zeros((28, 28), np.float32)
+    x[10, 10] = 1.0
+    split = explain.contrast(SoftmaxClassifier(weights, bias), x, 9, 4)
+    text = explain.contrast_in_words(split, t=t)
+    assert "1,234.5" in text and "1234" not in text  # grouped, as the language groups
+    assert all(number in text for number in ("0.5", "= 1,234.00", "-0.50", "+1,234.50"))
+    assert t.number(1234, 2) == "1,234.00"
+
+
+def test_every_reason_is_one_message_of_the_catalogue(classifier, drawn):
     for x in drawn[:10]:
         split = explain.contrast(classifier, x)
-        text = explain.contrast_in_words(split, sentences, parts)
-        keys = [key for key, _ in split.reasons()]
-        assert text == " ".join(f"<{key}:{split.winner}>" for key in keys)
+        for t in (EN, KO):
+            sentences = explain.contrast_in_words(split, t=t)
+            assert "{" not in sentences
+            firsts = [t(f"why_not.sentence.{key}").split("{")[0] for key, _ in split.reasons()]
+            assert all(first in sentences for first in firsts)
     assert len(explain.PARTS) == 9
 
 

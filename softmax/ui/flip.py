@@ -14,60 +14,65 @@ from __future__ import annotations
 import math
 
 import streamlit as st
+from babel.lists import format_list
 
 from softmax import figures, lab_figures
 from softmax.counterfactual import MARGIN, smallest_flip
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
+from softmax.ui.language import messages
 from softmax.ui.reading import Reading, digit_picker
 
 CLEAR_MARGIN = math.log(9)  # logits: the target 9 times as likely as each other digit
 
 
 def contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
+    t = messages()
     if reading is None or reading.decomposition is None or classifier is None:
-        st.caption("Draw a digit first: then pick the digit you want the model to see.")
+        st.caption(t("flip.draw_first"))
         return
     ranked = reading.decomposition.top(10)
     choose, how = st.columns(2, vertical_alignment="bottom")
     with choose:
-        target = digit_picker("Make it a", f"flip-target-{page}", ranked[1], "the runner-up")
+        target = digit_picker(
+            t("flip.make_it"), f"flip-target-{page}", ranked[1], t("flip.runner_up")
+        )
     with how:
         clearly = st.toggle(
-            "Clearly: 9 to 1", key=f"flip-clearly-{page}",
-            help="Off: the least change that just tips the answer (about 50–50). On: the least "
-            f"that makes the target 9 times as likely as any other digit (ahead by ln 9 ≈ "
-            f"{CLEAR_MARGIN:.1f} in score).",
-        )  # fmt: skip
+            t("flip.clearly"),
+            key=f"flip-clearly-{page}",
+            help=t("flip.clearly_help", margin=t.number(CLEAR_MARGIN, 1)),
+        )
     flip = smallest_flip(classifier, reading.x, target, CLEAR_MARGIN if clearly else MARGIN)
     if flip.status == "already":
-        st.info(f"The model already reads it as {target}: pick another digit.")
+        st.info(t("flip.already", target=target))
         return
     if flip.status == "impossible":
-        blockers = " and ".join(map(str, flip.competitors))
-        st.warning(
-            f"No drawing at all makes this model answer {target}: whatever the ink, "
-            f"{blockers} together outscore it. Some digits a softmax can never be talked into."
-        )
+        st.warning(t("flip.impossible", target=target, blockers=_digits(flip.competitors, t)))
         return
     picture, bars = st.columns([2, 3], gap="large")
     with picture:
-        st.html(lab_figures.change_overlay(flip))
+        st.html(lab_figures.change_overlay(flip, t=t))
     with bars:
         st.html(
             figures.probability_bars(
-                flip.probabilities, flip.digit, label="After the change", answer=False
+                flip.probabilities, flip.digit, label=t("flip.after"), answer=False
             )
         )
-        st.caption("The probabilities after the change.")
-    overtaken = ", ".join(map(str, flip.competitors))
+        st.caption(t("flip.after_caption"))
     st.markdown(
-        f"Adding **{flip.ink_added:.1f}** pixels' worth of ink (blue) and removing "
-        f"**{flip.ink_removed:.1f}** (red) makes the model answer **{target}** "
-        f"({flip.probabilities[target]:.0%} sure): the least change that does, exactly "
-        f"(size ‖δ‖ = {flip.norm:.2f}; one pixel turned fully on is 1)."
+        t(
+            "flip.result",
+            added=t.number(flip.ink_added, 1),
+            removed=t.number(flip.ink_removed, 1),
+            target=target,
+            sure=t.percent(flip.probabilities[target]),
+            norm=t.number(flip.norm, 2),
+        )
     )
-    st.caption(
-        f"For a softmax the cheapest direction is known exactly: along w{target} − wk for each "
-        f"digit k that {target} had to overtake (here {overtaken}), every pixel stopping where "
-        "it reaches black or white."
-    )
+    st.caption(t("flip.direction", target=target, overtaken=_digits(flip.competitors, t)))
+
+
+def _digits(digits: list[int], t: Messages) -> str:
+    """Digits as a list in the language's words: "3 and 5", "3, 5 및 8"."""
+    return format_list([str(k) for k in digits], locale=t.lang)

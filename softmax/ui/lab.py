@@ -8,15 +8,18 @@ small element more; open, only the chosen tab is built (Streamlit's lazy expande
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
+from softmax.i18n import LANGUAGES, Messages
 from softmax.model import SoftmaxClassifier
 from softmax.preprocess import Stage
 from softmax.ui import flip, preprocessing, weight_edit, why_not
+from softmax.ui.language import keep_open, messages
 from softmax.ui.reading import Reading, shielded
 
-TITLE = "Teaching lab: why not another digit? every step; what would flip it; edit the weights"
-TABS = ("Why A and not B", "Every preprocessing step", "Smallest change", "Edit the weights")
+TABS = ("why_not", "steps", "flip", "weight_edit")  # each tab's label is `lab.tab.<name>`
 
 
 def panel(
@@ -29,11 +32,17 @@ def panel(
     """The expander (key `lab-<page>`) and its tabs (key `lab-tabs-<page>`, valued by the open
     tab's label). `classifier` is the model the page reads with (edited, maybe), `trained` the
     model before any edit; `steps` the drawing's preprocessing, None without one."""
-    box = st.expander(TITLE, key=f"lab-{page}", on_change="rerun", icon=":material/science:")
+    t = messages()
+    keep_open(f"lab-{page}")
+    box = st.expander(
+        t("lab.title"), key=f"lab-{page}", on_change="rerun", icon=":material/science:"
+    )
     if not box.open:
         return
     with box:
-        tabs = st.tabs(list(TABS), key=f"lab-tabs-{page}", on_change="rerun")
+        labels = {name: t(f"lab.tab.{name}") for name in TABS}
+        keep_open(f"lab-tabs-{page}", {label: labels[name] for label, name in _any_label().items()})
+        tabs = st.tabs(list(labels.values()), key=f"lab-tabs-{page}", on_change="rerun")
         tools = (
             lambda: why_not.contents(reading, classifier, page),
             lambda: preprocessing.contents(
@@ -42,7 +51,13 @@ def panel(
             lambda: flip.contents(reading, classifier, page),
             lambda: weight_edit.contents(reading, trained, page),
         )
-        for tab, name, tool in zip(tabs, TABS, tools, strict=True):
+        for tab, label, tool in zip(tabs, labels.values(), tools, strict=True):
             if tab.open:
-                with tab, shielded(name.lower()):
+                with tab, shielded(label):
                     tool()
+
+
+@functools.cache
+def _any_label() -> dict[str, str]:
+    """Each tab's label in every language -> the tab's name."""
+    return {Messages(lang)(f"lab.tab.{name}"): name for lang in LANGUAGES for name in TABS}

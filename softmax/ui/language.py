@@ -8,6 +8,8 @@ model choice) intact: widget keys never depend on the language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import streamlit as st
 
 from softmax.i18n import LANGUAGES, Messages, negotiate
@@ -45,3 +47,17 @@ def _follow_in_url() -> None:
         st.session_state[LANG_KEY] = negotiate(st.query_params.get(QUERY))
         chosen = st.session_state[LANG_KEY]
     st.query_params[QUERY] = chosen
+
+
+def keep_open(key: str, relabel: Mapping[str, str] | None = None) -> None:
+    """Call just before drawing the keyed expander or tabs `key`: what was open stays open
+    across a language switch.
+
+    Streamlit tells expanders and tabs apart by their label as well as their key, so a switch
+    makes them new widgets, closed, on their first tab. Handing the key's value back as it is
+    (through `relabel`, which maps a tab's label in any language to its label now) gives the
+    new widget the old one's state; in a run without a switch nothing changes.
+    """
+    if key in st.session_state:
+        value = st.session_state[key]
+        st.session_state[key] = relabel.get(value, value) if relabel else value

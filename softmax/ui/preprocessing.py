@@ -18,19 +18,19 @@ import numpy as np
 import streamlit as st
 
 from softmax import lab_figures, preprocess
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
 from softmax.preprocess import Stage
 from softmax.ui import canvas
+from softmax.ui.language import messages
 
 CHOICE_KEY = "steps-choice"  # {step: on} for the switched steps; deskew absent: the model's own
 NAIVE_KEY = "naive_preprocessing"  # the drawing page's one-switch toggle
 SWITCHED = ("crop", "fit", "centre")  # what naive downsampling switches off
-LABELS = {
-    "crop": ("Crop to the ink", "Off: the whole canvas is shrunk, margins and all."),
-    "fit": ("Fit into 20×20", "Off: the digit keeps the size it was drawn at."),
-    "centre": ("Centre of mass", "Off: the digit stays where its box lands."),
-    "deskew": ("Deskew", "Straighten a slanted digit (models trained on deskewed digits)."),
-}
+STEPS = (*SWITCHED, "deskew")  # a switch each: label `preprocessing.step.<step>.label`, help
+# The English labels, for the drawing page's caption of the steps switched off until it names
+# them in the session's language (drop this then: each label's one place is the catalogue).
+LABELS = {step: (Messages("en")(f"preprocessing.step.{step}.label"),) for step in STEPS}
 FAINT = 0.5  # an input with less than half a typical MNIST digit's ink: the pen is too thin
 
 
@@ -60,47 +60,38 @@ def naive_changed() -> None:
 def contents(
     steps: list[Stage] | None, classifier: SoftmaxClassifier | None, x: np.ndarray | None, page: str
 ) -> None:
-    st.caption(
-        "From the canvas to the 784 numbers the model reads, one step at a time. Switch a step "
-        "off and the prediction above follows: which step rescues a small, off-centre digit?"
-    )
+    t = messages()
+    st.caption(t("preprocessing.intro"))
     chosen = choice(classifier)
     with st.container(horizontal=True):
-        for step, (label, help_text) in LABELS.items():
+        for step in STEPS:
             st.toggle(
-                label, value=chosen[step], key=f"step-{step}-{page}", help=help_text,
+                t(f"preprocessing.step.{step}.label"), value=chosen[step],
+                key=f"step-{step}-{page}", help=t(f"preprocessing.step.{step}.help"),
                 on_change=_switched, args=(step, f"step-{step}-{page}"),
             )  # fmt: skip
     if steps is None or x is None:
-        st.caption("Draw a digit to see each step.")
+        st.caption(t("preprocessing.draw_first"))
         return
-    st.html(lab_figures.stage_strip(steps))
+    st.html(lab_figures.stage_strip(steps, t=t))
     if classifier is not None and chosen["deskew"] != classifier.deskew:
-        trained = "on deskewed digits" if classifier.deskew else "on digits as they are"
-        st.caption(f"This model was trained {trained}: its reading suffers with deskew switched.")
-    _ink_meter(x, page)
+        trained = "trained_deskewed" if classifier.deskew else "trained_as_drawn"
+        st.caption(t(f"preprocessing.{trained}"))
+    _ink_meter(x, page, t)
 
 
-def _ink_meter(x: np.ndarray, page: str) -> None:
+def _ink_meter(x: np.ndarray, page: str, t: Messages) -> None:
     """How much ink reaches the model, and what the pen width has to do with it."""
     level = preprocess.ink_level(x)
     pen = st.session_state.get(f"pen-{page}", canvas.PEN_WIDTH)
-    st.progress(
-        min(level, 1.0),
-        text=f"Ink the model gets: **{level:.0%}** of a typical MNIST digit's (Σx ≈ 100)",
-    )
+    st.progress(min(level, 1.0), text=t("preprocessing.ink.meter", level=t.percent(level)))
     if level < FAINT:
         st.warning(
-            f"Thin strokes fade: at pen width {pen}, shrinking the canvas' 280 pixels to 28 "
-            "averages each line into faint grey, so every digit gets only a fraction of its votes "
-            f"and the biases decide. Widen the pen ({canvas.PEN_WIDTH} ≈ MNIST's strokes).",
+            t("preprocessing.ink.faint", pen=pen, usual=canvas.PEN_WIDTH),
             icon=":material/opacity:",
         )
     else:
-        st.caption(
-            f"Pen width {pen}: try the thinnest pen ({canvas.PEN_RANGE[0]}) and watch the strokes "
-            "fade at 28×28."
-        )
+        st.caption(t("preprocessing.ink.enough", pen=pen, thinnest=canvas.PEN_RANGE[0]))
 
 
 def _switched(step: str, key: str) -> None:

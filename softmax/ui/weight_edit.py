@@ -19,12 +19,14 @@ import streamlit as st
 
 from softmax import explain, lab_figures
 from softmax.counterfactual import edit_weights
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
+from softmax.ui.language import messages
 from softmax.ui.reading import Reading, digit_picker
 
 EDIT_KEY = "weight-edit"
-SCALES = {-1.0: "−1: flip", 0.0: "0: erase", 0.5: "½", 1.0: "1: as trained", 2.0: "2: double",
-          3.0: "3: triple"}  # fmt: skip
+SCALES = {-1.0: "flip", 0.0: "erase", 0.5: "half", 1.0: "same", 2.0: "double",
+          3.0: "triple"}  # fmt: skip  # scale -> its stop's name, `weight_edit.scale.<name>`
 SIDE = 28
 
 
@@ -38,12 +40,13 @@ class Edit:
     region: tuple[int, int, int, int]  # top, left, bottom, right (exclusive)
     scale: float
 
-    def __str__(self) -> str:
+    def in_words(self, t: Messages) -> str:
+        """ "digit 7's weights ×0 in rows 8–19, columns 8–19", in `t`'s language."""
         top, left, bottom, right = self.region
-        return (
-            f"digit {self.digit}'s weights ×{self.scale:g} in rows {top}–{bottom - 1}, "
-            f"columns {left}–{right - 1}"
-        )
+        return t(
+            "weight_edit.edit", digit=self.digit, scale=t.number(self.scale),
+            top=top, bottom=bottom - 1, left=left, right=right - 1,
+        )  # fmt: skip
 
     def apply(self, classifier: SoftmaxClassifier) -> SoftmaxClassifier:
         return edit_weights(classifier, self.digit, self.region, self.scale)
@@ -62,33 +65,37 @@ def notice(classifier: SoftmaxClassifier | None, page: str) -> None:
     edit = st.session_state.get(EDIT_KEY)
     if classifier is None or edit is None or edit.base != classifier.fingerprint:
         return
+    t = messages()
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.caption(f":material/edit: Edited model (this session only): {edit}.")
-        st.button("Reset", key=f"edit-reset-notice-{page}", on_click=reset, type="tertiary")
+        st.caption(t("weight_edit.notice", edit=edit.in_words(t)))
+        st.button(
+            t("weight_edit.reset"), key=f"edit-reset-notice-{page}", on_click=reset,
+            type="tertiary",
+        )  # fmt: skip
 
 
 def contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
+    t = messages()
     if classifier is None:
-        st.caption("Pick a model in the sidebar first.")
+        st.caption(t("weight_edit.pick_model"))
         return
-    st.caption(
-        "Change part of one digit's weight map and watch the prediction follow. Only this "
-        "browser tab's copy changes; Reset brings the trained model back."
-    )
+    st.caption(t("weight_edit.intro"))
     answer = 0 if reading is None or reading.prediction is None else reading.prediction.digit
     digit_column, what_column = st.columns(2)
     with digit_column:
-        digit = digit_picker("Digit", f"edit-digit-{page}", answer, "the answer")
+        digit = digit_picker(
+            t("weight_edit.digit"), f"edit-digit-{page}", answer, t("weight_edit.the_answer")
+        )
     with what_column:
         scale = st.select_slider(
-            "Multiply its weights by", list(SCALES), value=0.0, format_func=SCALES.get,
-            key=f"edit-scale-{page}",
+            t("weight_edit.multiply"), list(SCALES), value=0.0,
+            format_func=lambda s: t(f"weight_edit.scale.{SCALES[s]}"), key=f"edit-scale-{page}",
         )  # fmt: skip
     rows_column, columns_column = st.columns(2)
     with rows_column:
-        rows = st.slider("Rows", 0, SIDE - 1, (8, 19), key=f"edit-rows-{page}")
+        rows = st.slider(t("weight_edit.rows"), 0, SIDE - 1, (8, 19), key=f"edit-rows-{page}")
     with columns_column:
-        columns = st.slider("Columns", 0, SIDE - 1, (8, 19), key=f"edit-cols-{page}")
+        columns = st.slider(t("weight_edit.columns"), 0, SIDE - 1, (8, 19), key=f"edit-cols-{page}")
     pending = Edit(
         classifier.fingerprint,
         int(digit),
@@ -100,24 +107,25 @@ def contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page
     st.html(
         lab_figures.region_maps(
             np.stack([before[digit], after[digit]]),
-            [f"{digit} as trained", f"{digit} after the edit"],
+            [t("weight_edit.as_trained", digit=digit), t("weight_edit.after_edit", digit=digit)],
             pending.region,
             explain.weight_scale(before),
-            label=f"Digit {digit}'s weight map before and after the edit",
+            label=t("weight_edit.figure", digit=digit),
+            t=t,
         )
     )
     applied = st.session_state.get(EDIT_KEY)
     with st.container(horizontal=True):
         st.button(
-            "Apply", key=f"edit-apply-{page}", on_click=_apply, args=(pending,), type="primary",
-            icon=":material/check:", disabled=applied == pending,
+            t("weight_edit.apply"), key=f"edit-apply-{page}", on_click=_apply, args=(pending,),
+            type="primary", icon=":material/check:", disabled=applied == pending,
         )  # fmt: skip
         st.button(
-            "Reset", key=f"edit-reset-{page}", on_click=reset, icon=":material/undo:",
-            disabled=applied is None,
+            t("weight_edit.reset"), key=f"edit-reset-{page}", on_click=reset,
+            icon=":material/undo:", disabled=applied is None,
         )  # fmt: skip
     if applied is not None and applied.base == classifier.fingerprint:
-        st.caption(f"In use: {applied}. The answer above reads with this edited copy.")
+        st.caption(t("weight_edit.in_use", edit=applied.in_words(t)))
 
 
 def _apply(edit: Edit) -> None:

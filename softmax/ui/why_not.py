@@ -15,9 +15,8 @@ import streamlit as st
 
 from softmax import explain, lab_figures
 from softmax.model import SoftmaxClassifier
+from softmax.ui.language import keep_open, messages
 from softmax.ui.reading import Reading, digit_picker, shielded
-
-TITLE = "Why this digit and not another?"
 
 
 def panel(
@@ -27,42 +26,39 @@ def panel(
     expanded: bool = False,
 ) -> None:
     """The expander (keys `why-not-<page>`, `why-a-<page>`, `why-b-<page>`); built when open."""
+    t = messages()
+    keep_open(f"why-not-{page}")
     box = st.expander(
-        TITLE,
+        t("why_not.title"),
         expanded=expanded,
         key=f"why-not-{page}",
         on_change="rerun",
         icon=":material/compare_arrows:",
     )
     if box.open:
-        with box, shielded("why A and not B"):
+        with box, shielded(t("lab.tab.why_not")):
             contents(reading, classifier, page)
 
 
 def contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page: str) -> None:
+    t = messages()
     if reading is None or reading.decomposition is None or classifier is None:
-        st.caption("Draw a digit first: then pick two digits to see what separates them.")
+        st.caption(t("why_not.draw_first"))
         return
     ranked = reading.decomposition.top(10)
     left, right = st.columns(2)
     with left:
-        a = digit_picker("Why", f"why-a-{page}", ranked[0], "the answer")
+        a = digit_picker(t("why_not.why"), f"why-a-{page}", ranked[0], t("why_not.the_answer"))
     with right:
         runner_up = next(k for k in ranked if k != a)
-        b = digit_picker("and not", f"why-b-{page}", runner_up, "the best other")
+        b = digit_picker(t("why_not.and_not"), f"why-b-{page}", runner_up, t("why_not.best_other"))
     if a == b:
-        st.info("Pick two different digits.")
+        st.info(t("why_not.pick_two"))
         return
     contrast = explain.contrast(classifier, reading.x, a, b)
     picture, words = st.columns([2, 3], gap="large")
     with picture:
-        st.html(lab_figures.contrast_map(contrast))
+        st.html(lab_figures.contrast_map(contrast, t=t))
     with words:
-        st.markdown(explain.contrast_in_words(contrast))
-        st.caption(
-            f"The map is your input times the difference of the two digits' weights, "
-            f"(w{a} − w{b}) ⊙ x: blue pixels push the score towards {a}, red towards {b}, blank "
-            "pixels not at all. The dashed boxes are the nine parts the sentence names. Every "
-            "pixel's vote plus the bias difference adds up exactly to the gap between the two "
-            "scores: nothing here is an approximation."
-        )
+        st.markdown(explain.contrast_in_words(contrast, t=t))
+        st.caption(t("why_not.map_caption", a=a, b=b))
