@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -19,6 +20,8 @@ from PIL import Image, ImageDraw
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 from test_app_draw import SEVEN, chosen_model, figure, figure_labels
+from test_i18n import HANGUL
+from visible_text import english_left, visible_text
 
 from softmax import charts, explain, preprocess, snapshot
 from softmax.counterfactual import edit_weights, smallest_flip
@@ -478,3 +481,192 @@ def test_the_runs_chart_is_valid_vega_lite_and_refuses_two_runs_of_one_name():
     charts.runs_test_loss(runs, epoch=1).to_dict(validate=True)
     with pytest.raises(ValueError, match="its own name"):
         charts.runs_test_loss([("a", [1.0]), ("a", [0.5])])
+
+
+# --- 7. in Korean --------------------------------------------------------------------------------
+
+KO = Messages("ko")
+TAB_NAMES = ("why_not", "steps", "flip", "weight_edit")  # softmax.ui.lab.TABS, in order
+TOOLS = {  # each tab, as the English tests open it, and a widget only that tool draws
+    "Why A and not B": "why-a-draw",
+    "Every preprocessing step": "step-crop-draw",
+    "Smallest change": "flip-target-draw",
+    "Edit the weights": "edit-digit-draw",
+}
+
+
+# The flip's probability bars come from softmax.figures, which speaks Korean with the drawing
+# page's translation (branch ko-draw): until it lands, "probability" on their axis is English.
+BARS_PENDING = pytest.mark.xfail(strict=True, reason="figures.probability_bars takes t in ko-draw")
+
+
+def with_flip_pending(tabs: list[str]) -> list:
+    return [
+        pytest.param(tab, marks=BARS_PENDING) if tab == "Smallest change" else tab for tab in tabs
+    ]
+
+
+def in_korean(at: AppTest) -> AppTest:
+    at.query_params["lang"] = "ko"
+    return at
+
+
+def the_lab(at: AppTest) -> SimpleNamespace:
+    """The teaching lab's expander as something visible_text reads: its label and all inside."""
+    [box] = [e for e in at.expander if e.label == KO("lab.title")]
+    return SimpleNamespace(_tree=box)
+
+
+def widget_keys(at: AppTest) -> set[str]:
+    return {node.key for node in at._tree if getattr(node, "key", None)}
+
+
+@pytest.mark.parametrize("tab", list(TOOLS))
+def test_each_lab_tool_speaks_korean_before_a_drawing(app, tab):
+    open_tool(in_korean(app), tab)
+    app.run()
+    assert not app.exception
+    assert english_left(the_lab(app)) == []
+    assert [t.label for t in app.tabs] == [KO(f"lab.tab.{name}") for name in TAB_NAMES]
+
+
+@pytest.mark.parametrize("tab", with_flip_pending(list(TOOLS)))
+def test_each_lab_tool_speaks_korean_after_a_drawing(app, canvas, tab):
+    canvas.draw(SMALL_CORNER_TWO if tab == "Every preprocessing step" else SEVEN)
+    open_tool(in_korean(app), tab)
+    app.run()
+    assert not app.exception
+    assert TOOLS[tab] in widget_keys(app)  # the English label opened the same tool in Korean
+    assert english_left(the_lab(app)) == []
+    texts = visible_text(the_lab(app))
+    assert texts and any(HANGUL.search(text) for text in texts)
+
+
+def test_why_not_in_korean_says_one_whole_sentence_with_its_numbers_in_korean_form(app, canvas):
+    drawing = canvas.draw(SEVEN)
+    open_tool(in_korean(app), "Why A and not B")
+    app.run()
+    app.selectbox(key="why-a-draw").set_value(3).run()
+    app.selectbox(key="why-b-draw").set_value(8).run()
+    contrast = explain.contrast(chosen_model(app), model_input(app, drawing), 3, 8)
+    sentence = explain.contrast_in_words(contrast, t=KO)
+    assert any(block.value == sentence for block in app.markdown)
+    assert KO.number(abs(contrast.gap), 2) in sentence and "{" not in sentence
+    parts = [KO(f"why_not.part.{part}") for part in explain.PARTS]
+    named = [reason for reason, values in contrast.reasons() if "part" in values]
+    assert sum(part in sentence for part in parts) >= len(named)  # each part named whole
+    html = figure(app, "3 대 8")
+    tips = re.findall(r'title="([^"]+)"', html)
+    assert [tip.split(":")[0] for tip in tips] == parts  # the dashed boxes named in Korean
+    app.selectbox(key="why-b-draw").set_value(3).run()
+    assert KO("why_not.pick_two") in [info.value for info in app.info]
+    assert english_left(the_lab(app)) == []
+
+
+@BARS_PENDING
+def test_the_flip_in_korean_already_impossible_and_clearly(app, canvas):
+    bias = np.zeros(10, dtype=np.float32)
+    bias[5] = -100
+    app.session_state["trained_classifier"] = SoftmaxClassifier(np.zeros((784, 10)), bias, {})
+    canvas.draw(SEVEN)
+    open_tool(in_korean(app), "Smallest change")
+    app.run()
+    app.selectbox(key="flip-target-draw").set_value(7).run()
+    assert app.info[0].value == KO("flip.already", target=7)
+    assert english_left(the_lab(app)) == []
+    app.toggle(key="flip-clearly-draw").set_value(True).run()
+    app.selectbox(key="flip-target-draw").set_value(2).run()
+    result = next(m.value for m in app.markdown if m.value.startswith("잉크를 픽셀"))
+    assert re.search(r"확신 \d+%", result)
+    assert english_left(the_lab(app)) == []
+    app.sidebar.selectbox(key="model_choice").set_value("session").run()
+    app.selectbox(key="flip-target-draw").set_value(5).run()
+    assert app.warning[0].value.startswith(
+        KO("flip.impossible", target=5, blockers="").split("잉크가")[0]
+    )
+    assert english_left(the_lab(app)) == []
+
+
+def test_the_steps_and_ink_meter_in_korean_with_a_thin_pen_and_deskew_switched(app, canvas):
+    app.run()
+    app.slider(key="pen-draw").set_value(8).run()
+    canvas.draw(SEVEN, width=8)
+    open_tool(in_korean(app), "Every preprocessing step")
+    app.run()
+    [meter] = app.get("progress")
+    assert meter.proto.text.startswith("모델이 받는 잉크") and "%**" in meter.proto.text
+    assert app.warning[0].value.startswith("가는 획은 흐려집니다. 펜 굵기 8")
+    deskews = chosen_model(app).deskew
+    app.toggle(key="step-deskew-draw").set_value(not deskews).run()
+    trained = "trained_deskewed" if deskews else "trained_as_drawn"
+    assert KO(f"preprocessing.{trained}") in [c.value for c in app.caption]
+    strip = figure(app, KO("lab_figures.strip.label"))
+    assert KO("lab_figures.strip.off", name=KO("lab_figures.stage.deskew")) in strip or deskews
+    assert english_left(the_lab(app)) == []
+
+
+def test_an_applied_weight_edit_in_korean_and_its_notice(app, canvas):
+    canvas.draw(SEVEN)
+    open_tool(in_korean(app), "Edit the weights")
+    app.run()
+    app.select_slider(key="edit-scale-draw").set_value(2.0).run()
+    app.button(key="edit-apply-draw").click().run()
+    assert not app.exception
+    in_use = KO("weight_edit.edit", digit=7, scale="2", top=8, bottom=19, left=8, right=19)
+    captions = [c.value for c in app.caption]
+    assert KO("weight_edit.in_use", edit=in_use) in captions
+    assert KO("weight_edit.notice", edit=in_use) in captions  # the page's line, above the lab
+    assert app.button(key="edit-reset-notice-draw").label == KO("weight_edit.reset")
+    assert english_left(the_lab(app)) == []
+
+
+CHOICES = {  # each tool's tab and choices a class could have made in it
+    "Why A and not B": {"why-a-draw": 3, "why-b-draw": 8},
+    "Every preprocessing step": {"step-crop-draw": False, "step-deskew-draw": True},
+    "Smallest change": {"flip-target-draw": 2, "flip-clearly-draw": True},
+    "Edit the weights": {"edit-digit-draw": 4, "edit-scale-draw": 3.0, "edit-rows-draw": (2, 12)},
+}
+
+
+@pytest.mark.parametrize("tab", with_flip_pending(list(CHOICES)))
+def test_switching_language_keeps_the_open_tool_and_its_choices(app, canvas, tab):
+    canvas.draw(SEVEN)
+    open_tool(app, tab)
+    app.run()
+    for key, value in CHOICES[tab].items():
+        widget = next(node for node in app._tree if getattr(node, "key", None) == key)
+        widget.set_value(value).run()
+    shown = {key: app.session_state[key] for key in CHOICES[tab]}
+    answer, bars = app.metric[0].value, draw_page.bar_values(app)
+
+    app.session_state["language"] = "ko"
+    app.run()
+    assert not app.exception
+    assert app.session_state["lab-draw"] is True  # the lab still open ...
+    assert app.session_state["lab-tabs-draw"] == KO(
+        f"lab.tab.{TAB_NAMES[list(CHOICES).index(tab)]}"
+    )
+    assert {key: app.session_state[key] for key in CHOICES[tab]} == shown  # ... as it was left
+    assert app.metric[0].value == answer
+    np.testing.assert_array_equal(draw_page.bar_values(app), bars)
+    assert english_left(the_lab(app)) == []
+    app.session_state["language"] = "en"
+    app.run()
+    assert app.session_state["lab-tabs-draw"] == tab
+    assert {key: app.session_state[key] for key in CHOICES[tab]} == shown
+
+
+def test_the_upload_pages_why_not_in_korean(monkeypatch, tmp_path):
+    monkeypatch.delenv("SOFTMAX_MODEL", raising=False)
+    monkeypatch.setenv("SOFTMAX_SAVED_MODEL", str(tmp_path / "none-saved.npz"))
+    image = Image.new("L", (280, 280), 0)
+    ImageDraw.Draw(image).line([(80, 40), (80, 150), (200, 150)], fill=255, width=22)
+    ImageDraw.Draw(image).line([(180, 60), (180, 250)], fill=255, width=22)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    at = AppTest.from_function(upload_page, args=(buffer.getvalue(),), default_timeout=30)
+    at.session_state["language"] = "ko"
+    at.run()
+    assert not at.exception
+    [box] = [e for e in at.expander if e.label == KO("why_not.title")]
+    assert english_left(SimpleNamespace(_tree=box)) == []
