@@ -79,7 +79,7 @@ def test_why_not_defaults_to_the_top_two_and_splits_their_gap_exactly(app, canva
         explain.contrast(model, x, int(first), int(second)), t=Messages("en")
     )
     assert any(block.value == sentence for block in app.markdown)
-    assert app.selectbox(key="why-a-draw").value is None  # following the drawing
+    assert app.selectbox(key="why-a-draw").value == "auto"  # following the drawing
 
 
 def test_why_not_explains_any_two_digits_picked(app, canvas):

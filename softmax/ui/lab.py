@@ -16,7 +16,7 @@ from softmax.i18n import LANGUAGES, Messages
 from softmax.model import SoftmaxClassifier
 from softmax.preprocess import Stage
 from softmax.ui import flip, preprocessing, weight_edit, why_not
-from softmax.ui.language import keep_open, messages
+from softmax.ui.language import messages, restate
 from softmax.ui.reading import Reading, shielded
 
 TABS = ("why_not", "steps", "flip", "weight_edit")  # each tab's label is `lab.tab.<name>`
@@ -33,7 +33,7 @@ def panel(
     tab's label). `classifier` is the model the page reads with (edited, maybe), `trained` the
     model before any edit; `steps` the drawing's preprocessing, None without one."""
     t = messages()
-    keep_open(f"lab-{page}")
+    restate(f"lab-{page}")
     box = st.expander(
         t("lab.title"), key=f"lab-{page}", on_change="rerun", icon=":material/science:"
     )
@@ -41,7 +41,7 @@ def panel(
         return
     with box:
         labels = {name: t(f"lab.tab.{name}") for name in TABS}
-        keep_open(f"lab-tabs-{page}", {label: labels[name] for label, name in _any_label().items()})
+        restate(f"lab-tabs-{page}", {label: labels[name] for label, name in _any_label().items()})
         tabs = st.tabs(list(labels.values()), key=f"lab-tabs-{page}", on_change="rerun")
         tools = (
             lambda: why_not.contents(reading, classifier, page),

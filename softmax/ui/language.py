@@ -49,14 +49,15 @@ def _follow_in_url() -> None:
     st.query_params[QUERY] = chosen
 
 
-def keep_open(key: str, relabel: Mapping[str, str] | None = None) -> None:
-    """Call just before drawing the keyed expander or tabs `key`: what was open stays open
-    across a language switch.
+def restate(key: str, relabel: Mapping[str, str] | None = None) -> None:
+    """Call just before drawing the keyed widget `key`: hand its value back, so that what was
+    chosen stays chosen, and shown in this run's words, across a language switch.
 
     Streamlit tells expanders and tabs apart by their label as well as their key, so a switch
-    makes them new widgets, closed, on their first tab. Handing the key's value back as it is
-    (through `relabel`, which maps a tab's label in any language to its label now) gives the
-    new widget the old one's state; in a run without a switch nothing changes.
+    makes them new widgets, closed, on their first tab; and a selectbox whose option's words
+    change (a suggestion in another language) keeps showing the old words until it is told its
+    value again. Setting the key's value (through `relabel`, which maps a tab's label in any
+    language to its label now) does both; in a run without a switch nothing changes.
     """
     if key in st.session_state:
         value = st.session_state[key]

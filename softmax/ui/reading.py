@@ -20,9 +20,11 @@ import streamlit as st
 
 from softmax import explain, figures
 from softmax.model import Prediction, SoftmaxClassifier
+from softmax.ui.language import restate
 
 PROMPT = "Draw a digit on the black square: the model reads it as you draw."
-AUTO = None  # a digit picker's first option: the digit the reading suggests
+AUTO = "auto"  # a digit picker's first option, the digit the reading suggests (None would be
+# an empty selectbox, whose words a browser does not redraw)
 LOG = logging.getLogger(__name__)
 
 
@@ -133,11 +135,13 @@ def explain_input(x: np.ndarray, classifier: SoftmaxClassifier) -> Reading:
 
 def digit_picker(label: str, key: str, suggested: int, why_suggested: str) -> int:
     """A digit 0–9 to pick, or (the first option, and the default) the one the reading
-    suggests, which follows the drawing as it changes: shown as e.g. "7 (the answer)"."""
+    suggests, which follows the drawing as it changes: shown as e.g. "7 (the answer)". Its value
+    is restated each run, so the browser shows the suggestion of this drawing, in this language."""
+    restate(key)
     choice = st.selectbox(
         label,
         [AUTO, *range(10)],
-        format_func=lambda k: f"{suggested} ({why_suggested})" if k is AUTO else str(k),
+        format_func=lambda k: f"{suggested} ({why_suggested})" if k == AUTO else str(k),
         key=key,
     )
-    return suggested if choice is AUTO else int(choice)
+    return suggested if choice == AUTO else int(choice)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from softmax import explain, lab_figures
 from softmax.model import SoftmaxClassifier
-from softmax.ui.language import keep_open, messages
+from softmax.ui.language import messages, restate
 from softmax.ui.reading import Reading, digit_picker, shielded
 
 
@@ -27,7 +27,7 @@ def panel(
 ) -> None:
     """The expander (keys `why-not-<page>`, `why-a-<page>`, `why-b-<page>`); built when open."""
     t = messages()
-    keep_open(f"why-not-{page}")
+    restate(f"why-not-{page}")
     box = st.expander(
         t("why_not.title"),
         expanded=expanded,

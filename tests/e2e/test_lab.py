@@ -166,3 +166,26 @@ def test_a_finished_run_replays_its_weights_forming(page, app_server, screenshot
     height = max(bottom["y"] + bottom["height"], maps.bounding_box()["y"] + 420) - top["y"] + 30
     clip = {"x": main["x"], "y": top["y"] - 10, "width": main["width"], "height": height}
     page.screenshot(path=screenshots / "lab-weights.png", clip=clip)
+
+
+def test_switching_to_korean_keeps_the_lab_open_on_its_tool(page, screenshots):
+    """Streamlit gives an expander or tabs a new identity when their label changes: the lab
+    must stay open on the same tool, with the same choice, in the browser's own widget state."""
+    drawn_seven(page)
+    box = open_tool(page, "Smallest change")
+    box.get_by_role("switch", name="Clearly: 9 to 1").check(force=True)  # chosen in English
+    wait_until_idle(page)
+    page.locator("[data-testid=stSidebar]").get_by_role("radio", name="한국어").click()
+    wait_until_idle(page)
+    box = page.locator("[data-testid=stExpander]").filter(has_text="수업 실험실")
+    expect(box.get_by_role("tab", name="가장 작은 변화")).to_have_attribute("aria-selected", "true")
+    expect(box.locator("[role=img][aria-label*='가장 작은 변화'] img").first).to_be_visible()
+    expect(box.get_by_role("switch", name="확실하게: 9 대 1")).to_be_checked()
+    picker = box.locator("[data-testid=stSelectbox] input").first  # the suggestion, reworded
+    expect(picker).to_have_value(re.compile(r"^\d \(다음으로 높은 숫자\)$"))
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+    box.scroll_into_view_if_needed()
+    box.screenshot(path=screenshots / "lab-flip-ko.png")
+    box.get_by_role("tab", name="왜 A이고 B가 아닐까").click()
+    wait_until_idle(page)
+    box.screenshot(path=screenshots / "lab-why-not-ko.png")
