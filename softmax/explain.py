@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
 
-if TYPE_CHECKING:  # the words come from the caller's catalogue; numerics need no i18n
-    from softmax.i18n import Messages
+ENGLISH = Messages("en")  # words when a caller passes no `t` (the CLI, tests)
 
 
 @dataclass(frozen=True)
@@ -134,17 +133,21 @@ def weight_scale(maps: np.ndarray) -> float:
     return symmetric_limit(maps, WEIGHT_QUANTILE)
 
 
-def explain_in_words(decomposition: LogitDecomposition) -> str:
-    """One or two plain sentences on why the top digit won, with the numbers behind it."""
+def explain_in_words(decomposition: LogitDecomposition, *, t: Messages = ENGLISH) -> str:
+    """One or two plain sentences on why the top digit won, with the numbers behind it, in the
+    language of `t` (the `reading.why.sentence` message)."""
     first, second = decomposition.top(2)
     logits = decomposition.logits
-    return (
-        f"**{first}** gets the highest score (logit **{logits[first]:.1f}**): "
-        f"your ink lands on pixels that vote for {first} (**{decomposition.positive[first]:+.1f}**) "
-        f"more than on pixels that vote against it (**{decomposition.negative[first]:+.1f}**), "
-        f"plus its bias ({decomposition.bias[first]:+.1f}). "
-        f"The runner-up, {second}, scores {logits[second]:.1f}; "
-        "softmax turns the gap between scores into the probabilities above."
+
+    return t(
+        "reading.why.sentence",
+        first=first,
+        score=t.number(logits[first], 1),
+        votes_for=signed(decomposition.positive[first], t, 1),
+        votes_against=signed(decomposition.negative[first], t, 1),
+        bias=signed(decomposition.bias[first], t, 1),
+        second=second,
+        second_score=t.number(logits[second], 1),
     )
 
 

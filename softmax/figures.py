@@ -6,7 +6,8 @@ and building that spec was most of a stroke's server time; the drawing page's fi
 stylesheet (`CSS`, sent once per page): bars are boxes sized in percent, and a 28×28 map is a PNG
 of 28×28 pixels (a few hundred bytes, inlined) drawn with `image-rendering: pixelated`. They keep
 the charts' look and colours (softmax.palette), reflow to a phone's width, and carry their numbers
-in tooltips, `data-` attributes and an aria-label.
+in tooltips, `data-` attributes and an aria-label. Their words (axis, legend, tooltips) come from
+the `figures` catalogue through `t`; labels and titles a caller passes are already translated.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ import numpy as np
 from PIL import Image
 
 from softmax.explain import LogitDecomposition
+from softmax.i18n import Messages
 from softmax.palette import AGAINST, ANSWER, BIAS, FOR, INK, OTHER, REDBLUE, diverging
 
-PARTS = ("votes for", "votes against", "bias")  # a score's three parts, stacked in this order
+ENGLISH = Messages("en")  # words when a caller passes no `t` (the CLI, tests)
+
+PARTS = ("for", "against", "bias")  # a score's three parts, stacked in this order (CSS classes)
 PROBABILITY_TICKS = (0, 20, 40, 60, 80, 100)  # % on the probability axis
 CHOSEN = ' class="sm-chosen"'  # the answer's bar or map: violet
 LEVELS = 64  # colours of a signed map's PNG: ±1/126 of its scale, too fine for an eye to tell
@@ -55,6 +59,7 @@ def maps(
     follow_prediction: bool = False,
     size: int = 140,
     columns: int = 5,
+    t: Messages = ENGLISH,
 ) -> str:
     """Small multiples of signed maps on ONE red–blue scale [-limit, limit] (blue > 0 > red,
     clamped beyond), `columns` across (three on a phone), with a colour legend named `legend`.
@@ -71,7 +76,8 @@ def maps(
         attributes = CHOSEN if k == chosen else ""
         if digits is not None:
             attributes += f' data-digit="{digits[k]}"'
-        tip = f"{title}: {_number(values.min(), '+.3f')} to {_number(values.max(), '+.3f')}"
+        low, high = _number(values.min(), "+.3f"), _number(values.max(), "+.3f")
+        tip = t("figures.maps.tip", title=title, low=low, high=high)
         figures.append(
             f'<figure{attributes} title="{escape(tip)}"><figcaption>{escape(title)}</figcaption>'
             f'<img src="{signed_png(values, limit)}" alt=""></figure>'
@@ -89,33 +95,42 @@ def probability_bars(
     probabilities: np.ndarray | None,
     predicted: int | None = None,
     *,
-    label: str = "Probability of each digit, 0 to 9",
+    label: str | None = None,
     answer: bool = True,
+    t: Messages = ENGLISH,
 ) -> str:
     """Ten bars, digits 0–9 in order on a fixed 0–100 % axis, the predicted digit in violet.
 
     `probabilities` None (nothing drawn yet) draws the empty axes, so the layout does not jump.
     `answer` False: a what-if's bars (the lab's), which the page's weight maps do not follow.
+    `label` (the aria-label) defaults to the catalogue's.
     """
     values = np.zeros(10) if probabilities is None else np.asarray(probabilities, dtype=float)
     if values.shape != (10,):
         raise ValueError(f"probabilities must have shape (10,), got {values.shape}")
     bars = "".join(  # digits 0–9 in order; --p is the bar's height (and its label's height)
-        f'<div{CHOSEN if k == predicted else ""} title="{k}: {p:.1%}" data-value="{p:.6f}" '
-        f'style="--p:{100 * p:.2f}%"><i></i><b>{f"{p:.0%}" if p >= 0.01 else ""}</b></div>'
+        f"<div{CHOSEN if k == predicted else ''} "
+        f'title="{escape(t("figures.bars.tip", digit=k, share=t.percent(p, 1)))}" '
+        f'data-value="{p:.6f}" style="--p:{100 * p:.2f}%"><i></i>'
+        f"<b>{t.percent(p) if p >= 0.01 else ''}</b></div>"
         for k, p in enumerate(values)
     )
-    ticks = "".join(f'<span style="bottom:{t}%">{t}%</span>' for t in PROBABILITY_TICKS)
+    ticks = "".join(
+        f'<span style="bottom:{tick}%">{t.percent(tick / 100)}</span>' for tick in PROBABILITY_TICKS
+    )
     digits = "".join(f"<span>{k}</span>" for k in range(10))
     follow = "" if predicted is None or not answer else f' data-predicted="{predicted}"'
     return (
-        f'<div class="sm-bars"{follow} role="img" aria-label="{escape(label)}">'
-        f'<div class="sm-axis">{ticks}<em>probability</em></div><div class="sm-plot">{bars}</div>'
+        f'<div class="sm-bars"{follow} role="img" '
+        f'aria-label="{escape(label or t("figures.bars.label"))}"><div class="sm-axis">{ticks}'
+        f'<em>{escape(t("figures.bars.axis"))}</em></div><div class="sm-plot">{bars}</div>'
         f'<div class="sm-digits">{digits}</div></div>'
     )
 
 
-def logit_bars(decomposition: LogitDecomposition, classes: Sequence[int]) -> str:
+def logit_bars(
+    decomposition: LogitDecomposition, classes: Sequence[int], *, t: Messages = ENGLISH
+) -> str:
     """For each class in `classes` (top to bottom), its score split in three, stacked from 0 as
     Vega-Lite stacks them: votes for (blue), votes against (red), bias (grey), positives to the
     right and negatives to the left; a black tick and its number mark the sum, the logit."""
@@ -127,30 +142,31 @@ def logit_bars(decomposition: LogitDecomposition, classes: Sequence[int]) -> str
     def left(value: float) -> float:
         return 100 * (value - low) / (high - low)
 
+    names = {part: t(f"figures.logits.{part}") for part in PARTS}
     lines = []
     for k, segments, logit in rows:
         boxes = "".join(
-            f'<i class="sm-{part.split()[-1]}" style="left:{left(start):.1f}%;'
-            f'width:{left(end) - left(start):.1f}%" title="{k}, {part}: {_number(value, "+.2f")}">'
-            f"</i>"
+            f'<i class="sm-{part}" style="left:{left(start):.1f}%;'
+            f'width:{left(end) - left(start):.1f}%" title="'
+            f"{escape(t('figures.logits.part_tip', digit=k, part=names[part], value=_number(value, '+.2f')))}"
+            '"></i>'
             for part, (value, start, end) in zip(PARTS, segments, strict=True)
         )
+        tip = t("figures.logits.score_tip", digit=k, score=_number(logit, ".2f"))
         lines.append(
             f'<div class="sm-logit" data-digit="{k}" data-logit="{logit:.6f}"><span>{k}</span>'
-            f'<div>{boxes}<s style="left:{left(logit):.1f}%" title="{k}: score '
-            f'{_number(logit, ".2f")}"></s><b style="left:{left(logit):.1f}%">'
-            f"{_number(logit, '.1f')}</b></div></div>"
+            f'<div>{boxes}<s style="left:{left(logit):.1f}%" title="{escape(tip)}"></s>'
+            f'<b style="left:{left(logit):.1f}%">{_number(logit, ".1f")}</b></div></div>'
         )
     ticks = "".join(
         f'<span style="left:{left(value):.1f}%">{_number(value, _tick_format(step))}</span>'
         for value in np.arange(low, high + step / 2, step)
     )
-    keys = "".join(f'<span class="sm-{part.split()[-1]}">{part}</span>' for part in PARTS)
+    keys = "".join(f'<span class="sm-{part}">{escape(names[part])}</span>' for part in PARTS)
     return (
-        '<div class="sm-logits" role="img" aria-label="Each top digit\'s score split into votes '
-        f'for, votes against and bias"><div class="sm-keys">{keys}</div>{"".join(lines)}'
-        f'<div class="sm-ticks">{ticks}</div>'
-        "<em>score (logit) = votes for + votes against + bias</em></div>"
+        f'<div class="sm-logits" role="img" aria-label="{escape(t("figures.logits.label"))}">'
+        f'<div class="sm-keys">{keys}</div>{"".join(lines)}<div class="sm-ticks">{ticks}</div>'
+        f"<em>{escape(t('figures.logits.axis'))}</em></div>"
     )
 
 

@@ -79,7 +79,13 @@ ImageSource = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO
 
 
 class ImageError(ValueError):
-    """The input is not an image this module can use; the message names what is wrong."""
+    """The input is not an image this module can use; the message names what is wrong (in
+    English, for the CLI and logs). `reason` and `values` say it for a page to word in its own
+    language: not_image, damaged, empty, too_big, too_many_pixels, too_costly, or other."""
+
+    def __init__(self, message: str, reason: str = "other", **values: object) -> None:
+        super().__init__(message)
+        self.reason, self.values = reason, values
 
 
 class EmptyImageError(ValueError):
@@ -225,7 +231,11 @@ def read_image(
         if width * height > max_pixels:  # stricter than Pillow's own bomb check, and thread-safe
             raise ImageError(
                 f"{name} is {width}×{height} = {width * height / 1e6:.1f} MP; "
-                f"the limit is {max_pixels / 1e6:.0f} MP"
+                f"the limit is {max_pixels / 1e6:.0f} MP",
+                "too_many_pixels",
+                width=width,
+                height=height,
+                limit=max_pixels / 1e6,
             )
         if image.format in ("JPEG", "MPO"):  # MPO: a phone's JPEG with a second picture
             image.draft(None, (DECODE_SIDE, DECODE_SIDE))  # decode at 1/2, 1/4 or 1/8 scale
@@ -234,19 +244,24 @@ def read_image(
             raise ImageError(
                 f"{name} is {width}×{height} {image.mode}: decoding it would take "
                 f"{cost / 2**20:.0f} MB, over the {max_decode / 2**20:.0f} MB a picture may use; "
-                "send a smaller picture, or a JPEG"
+                "send a smaller picture, or a JPEG",
+                "too_costly",
             )
         image.load()
         return ImageOps.exif_transpose(_bounded(image))
     except Image.DecompressionBombError as error:  # Pillow refuses > 2 × MAX_IMAGE_PIXELS itself
-        raise ImageError(f"{name} is too large to decode safely: {error}") from error
+        raise ImageError(f"{name} is too large to decode safely: {error}", "too_costly") from error
     except UnidentifiedImageError as error:
         kinds = ", ".join(UPLOAD_FORMATS)
-        raise ImageError(f"not an image: {name} is not a picture in {kinds} format") from error
+        raise ImageError(
+            f"not an image: {name} is not a picture in {kinds} format", "not_image"
+        ) from error
     except (OSError, ValueError, SyntaxError, EOFError) as error:
         if isinstance(error, ImageError):
             raise
-        raise ImageError(f"not an image: {name} is damaged or truncated ({error})") from error
+        raise ImageError(
+            f"not an image: {name} is damaged or truncated ({error})", "damaged"
+        ) from error
 
 
 def _decode_cost(image: Image.Image) -> int:
@@ -604,7 +619,8 @@ def _read_bytes(source: ImageSource, max_bytes: int) -> tuple[bytes, str]:
             f"read_image takes a path, bytes or a binary file; got {type(source).__name__}"
         )
     if len(data) > max_bytes:
-        raise ImageError(f"{name} is over the {max_bytes / 2**20:.0f} MB limit")
+        limit = max_bytes / 2**20
+        raise ImageError(f"{name} is over the {limit:.0f} MB limit", "too_big", limit=limit)
     if not data:
-        raise ImageError(f"not an image: {name} is empty")
+        raise ImageError(f"not an image: {name} is empty", "empty")
     return data, name

@@ -5,15 +5,16 @@ bit depth, the pixels quantised to 8 bits (default: MNIST's own depth, so a test
 exactly; ≈ 260 characters for a drawing) or 4 bits (≈ 175, but 1 drawing in 200 then reads as
 another digit), deflated, then a 4-byte BLAKE2b checksum, in base64url. `decode_input` checks
 everything before trusting it and raises `LinkError`, whose message a page can show as it is, for
-a link that was cut, edited, mistyped or made by a newer version. The checksum catches damage,
+a link that was cut, edited, mistyped or made by a newer version (`in_words(t)` says it in another
+language). The checksum catches damage,
 not forgery: it is not a signature, and needs none, since the worst a forged link can hold is
 some 28×28 picture.
 
 The picture. `render` draws a `Moment` (title, date, the drawing, what the model sees, the
 probabilities, an explanation map and its sentence) on a 1600×900 slide with Pillow. The font must
 cover Hangul for the Korean lesson: the first of `SOFTMAX_FONT`, Debian's fonts-nanum, Debian's
-fonts-noto-cjk, DejaVu Sans, else Pillow's own. Every label is in `LABELS`, so a translation
-passes its own.
+fonts-noto-cjk, DejaVu Sans, else Pillow's own. Every word on it comes from the `snapshot`
+catalogue through the `t` a caller passes (English by default).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from softmax import explain
 from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
 
-ENGLISH = Messages("en")  # the sentence's language unless the caller passes its own
+ENGLISH = Messages("en")  # words when a caller passes no `t` (the CLI, tests)
 
 # --- the link ----------------------------------------------------------------------------------
 
@@ -51,7 +52,19 @@ MAX_TOKEN = -(-(2 + SIDE * SIDE + 5 + CHECKSUM_BYTES) * 4 // 3)
 
 
 class LinkError(ValueError):
-    """A snapshot link that cannot be read; the message says why, in words a page can show."""
+    """A snapshot link that cannot be read; the message says why, in words a page can show.
+
+    `reason` names the message (`snapshot.link_errors.<reason>`), `values` fill it; `str()` is
+    the English, `in_words(t)` the message in `t`'s language.
+    """
+
+    def __init__(self, reason: str, **values: object) -> None:
+        self.reason, self.values = reason, values
+        super().__init__(self.in_words(Messages()))
+
+    def in_words(self, t: Messages) -> str:
+        numbers = {k: t.number(v) if isinstance(v, int) else v for k, v in self.values.items()}
+        return t(f"snapshot.link_errors.{self.reason}", **numbers)
 
 
 def encode_input(x: np.ndarray, bits: int = 8) -> str:
@@ -84,30 +97,25 @@ def decode_input(token: str) -> np.ndarray:
     or depth, or data that does not unpack to exactly 784 pixels.
     """
     if not isinstance(token, str):
-        raise LinkError(f"This link holds no drawing: expected text, got {type(token).__name__}.")
+        raise LinkError("not_text", kind=type(token).__name__)
     if not token:
-        raise LinkError("This link holds no drawing: its drawing is empty.")
+        raise LinkError("empty")
     if len(token) > MAX_TOKEN:
-        raise LinkError(f"This link is too long to hold a drawing ({len(token)} characters).")
+        raise LinkError("too_long", length=len(token))
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != token:
             raise ValueError("not canonical")  # stray characters that the decoder skipped
     except (ValueError, binascii.Error, UnicodeEncodeError):
-        raise LinkError(
-            "This link's drawing is damaged: it has characters a drawing link never has."
-        ) from None
+        raise LinkError("characters") from None
     payload, checksum = raw[:-CHECKSUM_BYTES], raw[-CHECKSUM_BYTES:]
     if len(payload) < 3 or _checksum(payload) != checksum:
-        raise LinkError("This link's drawing is damaged: it was cut short or changed.")
+        raise LinkError("cut")
     version, bits = payload[0], payload[1]
     if version != VERSION:
-        raise LinkError(
-            f"This link was made by another version of the studio (format {version}); "
-            "it cannot be opened here."
-        )
+        raise LinkError("other_version", version=version)
     if bits not in BITS:
-        raise LinkError(f"This link's drawing is damaged: unknown depth {bits}.")
+        raise LinkError("depth", bits=bits)
     return _unpack(payload[2:], bits)
 
 
@@ -139,9 +147,9 @@ def _unpack(deflated: bytes, bits: int) -> np.ndarray:
     try:
         data = inflate.decompress(deflated, size + 1)  # never inflate more than one image
     except zlib.error:
-        raise LinkError("This link's drawing is damaged: its data does not unpack.") from None
+        raise LinkError("unpack") from None
     if len(data) != size or not inflate.eof or inflate.unused_data or inflate.unconsumed_tail:
-        raise LinkError("This link's drawing is damaged: it does not hold exactly one 28×28 image.")
+        raise LinkError("not_one_image")
     levels = np.frombuffer(data, dtype=np.uint8)
     if bits == 4:
         levels = np.stack([levels >> 4, levels & 0x0F], axis=1).reshape(-1)  # (784,)
@@ -166,16 +174,6 @@ FONTS = {  # (regular, bold), best first: Hangul-capable first
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
         "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
     ),
-}
-LABELS = {
-    "drawing": "Your drawing",
-    "no_drawing": "(no drawing)",
-    "sees": "What the model sees (28×28)",
-    "probabilities": "Prediction: {digit} ({confidence:.0%} sure)",
-    "contrast": "Why {a} and not {b}: (w{a} − w{b}) ⊙ x",
-    "for": "for {a}",
-    "against": "for {b}",
-    "footer": "Softmax studio · model {model}",
 }
 INK, MUTED, RULE, PAPER = (32, 33, 36), (110, 113, 120), (220, 222, 226), (255, 255, 255)
 ANSWER, BAR = (255, 75, 75), (160, 165, 175)  # the predicted digit's bar; the others
@@ -208,33 +206,33 @@ class Moment:
         a: int | None = None,
         b: int | None = None,
         drawing: np.ndarray | None = None,
-        labels: Mapping[str, str] = LABELS,
+        *,
         t: Messages = ENGLISH,
     ) -> Moment:
         """The moment for input `x`: its probabilities and why a and not b (default: the top
-        two), with the 3×3 parts grid; pass translated `labels`, and `t` for the sentence."""
+        two), with the 3×3 parts grid, in the language of `t`."""
         contrast = explain.contrast(classifier, x, a, b)
         pair = {"a": contrast.a, "b": contrast.b}
         return cls(
             x=np.asarray(x, dtype=np.float32).reshape(SIDE, SIDE),
             probabilities=classifier.predict_proba(x)[0],
             explanation=contrast.votes,
-            explanation_title=labels["contrast"].format(**pair),
+            explanation_title=t("snapshot.picture.contrast", **pair),
             sentence=explain.contrast_in_words(contrast, t=t),
             title=title,
             drawing=drawing,
             model=f"{classifier.recipe} {classifier.fingerprint[:8]}",
             grid=(contrast.row_edges, contrast.col_edges),
-            legend=(labels["against"].format(**pair), labels["for"].format(**pair)),
+            legend=(t("snapshot.picture.for_b", **pair), t("snapshot.picture.for_a", **pair)),
         )
 
 
 def render(
-    moment: Moment, labels: Mapping[str, str] = LABELS, font: str | os.PathLike | None = None
+    moment: Moment, t: Messages = ENGLISH, font: str | os.PathLike | None = None
 ) -> Image.Image:
     """The moment as a 1600×900 RGB slide: title and date; drawing, model input, explanation
     map and probability bars side by side; the sentence underneath. `font` overrides the font
-    search (see `find_font`)."""
+    search (see `find_font`); `t` gives the panels' titles and the footer."""
     slide = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(slide)
     fonts = _Fonts(find_font(font))
@@ -244,33 +242,32 @@ def render(
     draw.line([(60, 122), (WIDTH - 60, 122)], fill=RULE, width=2)
     panel = 364  # 13 px per model pixel
     top = 200
-    _panel_title(draw, (60, 150), labels["drawing"], fonts)
-    _drawing(slide, draw, moment.drawing, (60, top), panel, labels["no_drawing"], fonts)
-    _panel_title(draw, (464, 150), labels["sees"], fonts)
+    _panel_title(draw, (60, 150), t("snapshot.picture.drawing"), fonts)
+    _drawing(slide, draw, moment.drawing, (60, top), panel, t("snapshot.picture.no_drawing"), fonts)
+    _panel_title(draw, (464, 150), t("snapshot.picture.sees"), fonts)
     slide.paste(_pixels(moment.x, panel), (464, top))
     _panel_title(draw, (868, 150), moment.explanation_title, fonts)
     _explanation(slide, draw, moment, (868, top), panel, fonts)
     digit = int(np.argmax(moment.probabilities))
-    heading = labels["probabilities"].format(
-        digit=digit, confidence=float(moment.probabilities[digit])
-    )
+    share = t.percent(float(moment.probabilities[digit]))
+    heading = t("snapshot.picture.prediction", digit=digit, share=share)
     _panel_title(draw, (1272, 150), heading, fonts)
-    _bars(draw, moment.probabilities, (1272, top), (268, panel), fonts)
+    _bars(draw, moment.probabilities, (1272, top), (268, panel), fonts, t)
     lines = _wrap(fonts.printable(moment.sentence), fonts.get(34), WIDTH - 120, draw)
     for i, line in enumerate(lines[:SENTENCE_LINES]):
         fonts.write(draw, (60, 630 + 50 * i), line, 34, fill=INK)
     if moment.model:
-        footer = labels["footer"].format(model=moment.model)
+        footer = t("snapshot.picture.footer", model=moment.model)
         fonts.write(draw, (60, HEIGHT - 44), footer, 20, fill=MUTED)
     return slide
 
 
 def render_png(
-    moment: Moment, labels: Mapping[str, str] = LABELS, font: str | os.PathLike | None = None
+    moment: Moment, t: Messages = ENGLISH, font: str | os.PathLike | None = None
 ) -> bytes:
     """`render` as PNG bytes, for a download button."""
     buffer = io.BytesIO()
-    render(moment, labels, font).save(buffer, format="PNG")
+    render(moment, t, font).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -411,7 +408,7 @@ def _explanation(slide, draw, moment: Moment, at, size, fonts: _Fonts) -> None:
     )
 
 
-def _bars(draw, probabilities: np.ndarray, at, size, fonts: _Fonts) -> None:
+def _bars(draw, probabilities: np.ndarray, at, size, fonts: _Fonts, t: Messages) -> None:
     """Ten horizontal bars, digits 0–9 top to bottom, the most probable one in the answer colour."""
     left, top = at
     width, height = size
@@ -427,7 +424,7 @@ def _bars(draw, probabilities: np.ndarray, at, size, fonts: _Fonts) -> None:
         end = bar_left + max(0.0, min(1.0, p)) * (bar_right - bar_left)
         if end > bar_left:
             draw.rectangle([bar_left, y + 6, end, y + row - 6], fill=colour)
-        fonts.write(draw, (left + width, middle), f"{p:.0%}", 22, fill=INK, anchor="rm")
+        fonts.write(draw, (left + width, middle), t.percent(p), 22, fill=INK, anchor="rm")
 
 
 def _wrap(text: str, font, width: int, draw: ImageDraw.ImageDraw) -> list[str]:

@@ -26,16 +26,20 @@ pairs a Clear with its canvas. The canvas is looked up on its module at call tim
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 import streamlit_drawable_canvas as drawable
 
+from softmax.ui.language import messages
+
 CANVAS_PX = 280  # canvas pixels a side: 10 per MNIST pixel
 PEN_WIDTH = 20  # canvas pixels: MNIST strokes are ~2 px wide at 28
 PEN_RANGE = (8, 40)
 SCRIPT = Path(__file__).with_name("canvas.js")
+LOG = logging.getLogger(__name__)
 
 
 def page_script() -> None:
@@ -67,24 +71,26 @@ def drawing_canvas(name: str) -> np.ndarray | None:
         return None  # the drawing from before clear(): the canvas has not sent its empty one yet
     try:
         return result.image_data
-    except Exception as error:  # a canvas message that is not a readable PNG
-        st.error(f"Could not read the canvas ({error}). Press Clear and draw again.")
+    except Exception:  # a canvas message that is not a readable PNG
+        LOG.warning("unreadable canvas message", exc_info=True)
+        st.error(messages()("canvas.unreadable"))
         return None
 
 
 def clear_button(name: str) -> None:
     """The Clear button: empties the canvas in the browser (see the module docstring)."""
     st.button(
-        "Clear", key=f"clear-{name}", on_click=clear, args=(name,), icon=":material/delete:",
+        messages()("canvas.clear"), key=f"clear-{name}", on_click=clear, args=(name,), icon=":material/delete:",
         width="stretch",
     )  # fmt: skip
 
 
 def pen_width(name: str) -> None:
     """The pen width slider, in canvas pixels (the canvas reads it on the next run)."""
+    t = messages()
     st.slider(
-        "Pen width", *PEN_RANGE, PEN_WIDTH, step=2, key=f"pen-{name}",
-        help=f"In canvas pixels ({CANVAS_PX} a side); {PEN_WIDTH} ≈ MNIST's stroke.",
+        t("canvas.pen_width"), *PEN_RANGE, PEN_WIDTH, step=2, key=f"pen-{name}",
+        help=t("canvas.pen_help", side=CANVAS_PX, mnist=PEN_WIDTH),
     )  # fmt: skip
 
 

@@ -5,33 +5,37 @@ one `st.fragment`, so a stroke reruns only that: no model loading, no page chrom
 are small HTML (softmax.figures), a few KB a stroke. The ten weight maps never change with a
 stroke: they are drawn once per model, outside the fragment, and the frame around the predicted
 digit's map follows the answer by CSS alone. On a phone the canvas fills the width and the answer
-sits right under it (softmax/ui/canvas.py, app.py's stylesheet).
+sits right under it (softmax/ui/canvas.py, app.py's stylesheet). Its words are the `draw`
+catalogue's, in the session's language; switching language keeps the drawing and the model.
 """
 
 from __future__ import annotations
+
+import logging
 
 import numpy as np
 import streamlit as st
 
 from softmax import explain, figures, preprocess
-from softmax.model import SoftmaxClassifier
+from softmax.i18n import Messages
+from softmax.model import SoftmaxClassifier, n_params
 from softmax.preprocess import EmptyImageError, Stage
 from softmax.ui import canvas, lab, lesson_snapshot, preprocessing, presenter, state, weight_edit
+from softmax.ui.language import messages
 from softmax.ui.reading import Reading, answer, shielded, why
 
 CANVAS = "draw"  # the canvas' name: keys canvas-draw, drawing-draw, clear-draw, pen-draw
 NAIVE_KEY = preprocessing.NAIVE_KEY
+LOG = logging.getLogger(__name__)
 
 
 def render() -> None:
     """The page: title, the live studio fragment, then the model's weights."""
+    t = messages()
     canvas.page_script()
-    st.title("Draw a digit")
+    st.title(t("draw.title"))
     with st.container(key="intro"):  # hidden on a phone, where the canvas needs the room
-        st.caption(
-            "A softmax classifier has one weight per pixel per digit (7,850 numbers in all). "
-            "Draw, and watch how those weights turn your ink into a guess."
-        )
+        st.caption(t("draw.intro", weights=t.number(n_params())))
     lesson_snapshot.read_link()
     with st.container(horizontal=True, key="lesson-tools", vertical_alignment="center"):
         presenter.switch()  # the teacher's, outside the stroke fragment: hidden on a phone
@@ -42,27 +46,28 @@ def render() -> None:
         return
     st.divider()
     if not presenter.is_on():
-        with shielded("the weight maps"):
-            _weights(classifier)
+        with shielded(t("draw.section.weights")):
+            _weights(classifier, t)
         return
-    maps = st.expander("Inside the model: ten weight maps", key="maps-folded", on_change="rerun")
+    maps = st.expander(t("draw.weights.title"), key="maps-folded", on_change="rerun")
     if maps.open:  # folded away for a projector, and built only when opened
-        with maps, shielded("the weight maps"):
-            _weights(classifier)
+        with maps, shielded(t("draw.section.weights")):
+            _weights(classifier, t)
 
 
 @st.fragment
 def studio(trained: SoftmaxClassifier | None) -> None:
     """Canvas and answer side by side (stacked on a phone), then what the model sees and why,
     then the lab's panels. The page reads with the session's edited copy of the model, if any."""
+    t = messages()
     classifier = weight_edit.edited(trained)
     left, right = st.columns([3, 5], gap="large")
     with left:
-        st.subheader("Your drawing")
+        st.subheader(t("draw.your_drawing"))
         image = canvas.drawing_canvas(CANVAS)
-    reading, steps = _read(image, classifier)
+    reading, steps = _read(image, classifier, t)
     quiz = presenter.is_on()
-    with right, shielded("the prediction"):
+    with right, shielded(t("draw.section.prediction")):
         shown = presenter.revealed(reading) if quiz else True
         if shown:
             answer(reading, classifier is not None)
@@ -75,35 +80,31 @@ def studio(trained: SoftmaxClassifier | None) -> None:
         canvas.clear_button(CANVAS)
     st.divider()
     sees, reasons = st.columns([1, 2], gap="large")
-    with sees, shielded("what the model sees"):
-        _what_the_model_sees(reading, classifier)
-    with reasons, shielded("the explanation"):
+    with sees, shielded(t("draw.section.sees")):
+        _what_the_model_sees(reading, classifier, t)
+    with reasons, shielded(t("draw.section.explanation")):
         if shown:
             why(reading, classifier)
         else:
-            st.subheader("Why this prediction")
-            st.caption("The reasons show with the answer, after Reveal.")
+            st.subheader(t("reading.why.title"))
+            st.caption(t("draw.after_reveal"))
     if not quiz:  # the advanced panels: folded away for a projector
         lab.panel(reading, classifier, trained, steps, CANVAS)
 
 
 def _read(
-    image: np.ndarray | None, classifier: SoftmaxClassifier | None
+    image: np.ndarray | None, classifier: SoftmaxClassifier | None, t: Messages
 ) -> tuple[Reading | None, list[Stage] | None]:
     """Preprocess (every step, under the session's choice) and classify: the reading, None when
     there is no ink (or the image was unusable), and the steps. Until the first ink, an input
     from a lesson link stands in for the drawing (and has no steps)."""
-    steps, drawing = _steps(image, classifier)
+    steps, drawing = _steps(image, classifier, t)
     if steps is None:
         source = lesson_snapshot.linked_input()
         if source is None:
             lesson_snapshot.remember(None)
             return None, None
-        st.info(
-            "From a lesson link: the model reads the drawing the link holds (see what the model "
-            "sees, below). Draw on the canvas to start a new one.",
-            icon=":material/link:",
-        )
+        st.info(t("draw.from_link"), icon=":material/link:")
         deskew = preprocessing.choice(classifier)["deskew"]
         x = preprocess.deskew(source) if deskew else source
     else:
@@ -113,8 +114,10 @@ def _read(
         return Reading(x, None, None), steps
     try:
         reading = Reading.of(x, classifier)
-    except Exception as error:  # e.g. ValueError: a model made for 8×8 digits
-        st.error(f"This model cannot read the drawing: {error}. Pick another in the sidebar.")
+    except Exception:  # e.g. ValueError: a model made for 8×8 digits
+        LOG.warning("the model cannot read the drawing", exc_info=True)
+        side = classifier.image_shape[0]
+        st.error(t("draw.model_cannot_read", side=side))
         return Reading(x, None, None), steps
     pair = (st.session_state.get(f"why-a-{CANVAS}"), st.session_state.get(f"why-b-{CANVAS}"))
     lesson_snapshot.remember(lesson_snapshot.Latest(source, x, drawing, classifier, pair))
@@ -122,7 +125,7 @@ def _read(
 
 
 def _steps(
-    image: np.ndarray | None, classifier: SoftmaxClassifier | None
+    image: np.ndarray | None, classifier: SoftmaxClassifier | None, t: Messages
 ) -> tuple[list[Stage] | None, np.ndarray | None]:
     """(every preprocessing step, the drawing) for a canvas with ink; (None, None) without.
     The first ink replaces a lesson link's drawing."""
@@ -132,66 +135,60 @@ def _steps(
         steps = preprocessing.stages(image, classifier)
     except EmptyImageError:
         return None, None
-    except Exception as error:  # ImageError for odd canvas data, or anything unforeseen
-        st.error(f"Could not read the drawing: {error}. Press Clear and draw again.")
+    except Exception:  # ImageError for odd canvas data, or anything unforeseen
+        LOG.warning("could not read the drawing", exc_info=True)
+        st.error(t("draw.drawing_unreadable"))
         return None, None
     if lesson_snapshot.linked_input() is not None:
         lesson_snapshot.drop_link()
     return steps, image
 
 
-def _what_the_model_sees(reading: Reading | None, classifier: SoftmaxClassifier | None) -> None:
-    st.subheader("What the model sees")
+def _what_the_model_sees(
+    reading: Reading | None, classifier: SoftmaxClassifier | None, t: Messages
+) -> None:
+    st.subheader(t("reading.sees"))
     x = np.zeros((28, 28), np.float32) if reading is None else reading.x
-    st.html(figures.pixels(x, "What the model sees: the 28×28 input"))
+    st.html(figures.pixels(x, t("draw.sees.figure")))
     st.toggle(
-        "Naive downsampling",
+        t("reading.naive"),
         key=NAIVE_KEY,
-        help="Off: MNIST-style. On: just shrink the canvas. Every preprocessing step, below, "
-        "switches one step at a time.",
+        help=t("draw.sees.naive_help"),
         on_change=preprocessing.naive_changed,
     )
     steps = preprocessing.choice(classifier)
     if st.session_state.get(NAIVE_KEY):
-        notes = ["Naive: the whole canvas shrunk to 28×28, ink wherever you put it."]
+        notes = [t("draw.sees.naive")]
     elif all(steps[step] for step in preprocessing.SWITCHED):
-        notes = [
-            "MNIST-style: the ink is cropped, fitted into 20×20 and centred by its centre of mass "
-            "in 28×28, the way the training digits were made."
-        ]
+        notes = [t("draw.sees.mnist")]
     else:
-        off = [preprocessing.LABELS[s][0].lower() for s in preprocessing.SWITCHED if not steps[s]]
-        notes = [f"Switched off below: {', '.join(off)}."]
+        off = [t(f"draw.sees.steps.{s}") for s in preprocessing.SWITCHED if not steps[s]]
+        notes = [t("draw.sees.switched_off", steps=", ".join(off))]
     if steps["deskew"]:
         trained = classifier is not None and classifier.deskew
-        notes.append(
-            "Slanted digits are straightened first (deskew)"
-            + (", as in this model's training." if trained else ".")
-        )
+        notes.append(t("draw.sees.deskew_trained" if trained else "draw.sees.deskew"))
     st.caption("\n\n".join(notes))  # one element: each costs a stroke its own bytes
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _weight_maps(key: str, _classifier: SoftmaxClassifier) -> str:
-    """The ten weight maps as HTML, once per model (`key` = its fingerprint); their frame
-    follows the page's prediction."""
+def _weight_maps(key: str, lang: str, _classifier: SoftmaxClassifier) -> str:
+    """The ten weight maps as HTML, once per model (`key` = its fingerprint) and language; their
+    frame follows the page's prediction."""
+    t = Messages(lang)
     maps = explain.weight_maps(_classifier)
     return figures.maps(
         maps,
         [str(k) for k in range(10)],
         explain.weight_scale(maps),
-        label="The ten weight maps, digits 0 to 9",
-        legend="weight",
+        label=t("draw.weights.figure"),
+        legend=t("draw.weights.legend"),
         digits=range(10),
         follow_prediction=True,
+        t=t,
     )
 
 
-def _weights(classifier: SoftmaxClassifier) -> None:
-    st.subheader("Inside the model: ten weight maps")
-    st.caption(
-        "Each map is one digit's 784 weights: blue pixels vote for that digit, red against. "
-        "A digit's score is the sum of the weights under your ink, plus a bias. The framed map "
-        "is the predicted digit's."
-    )
-    st.html(_weight_maps(classifier.fingerprint, classifier))
+def _weights(classifier: SoftmaxClassifier, t: Messages) -> None:
+    st.subheader(t("draw.weights.title"))
+    st.caption(t("draw.weights.caption"))
+    st.html(_weight_maps(classifier.fingerprint, t.lang, classifier))

@@ -21,7 +21,9 @@ import numpy as np
 import streamlit as st
 
 from softmax import snapshot
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
+from softmax.ui.language import messages
 from softmax.ui.reading import shielded
 
 LATEST_KEY = "lab-latest"  # the page's latest input, for the snapshot
@@ -52,10 +54,9 @@ def read_link() -> None:
         st.session_state[LINKED_KEY] = snapshot.from_query(st.query_params)
     except snapshot.LinkError as error:
         st.session_state[LINKED_KEY] = None
-        st.error(
-            f"{error} Draw a digit on the canvas instead, or ask for a fresh link.",
-            icon=":material/link_off:",
-        )
+        t = messages()
+        reason = t("snapshot.link_unreadable", reason=error.in_words(t))
+        st.error(reason, icon=":material/link_off:")
 
 
 def linked_input() -> np.ndarray | None:
@@ -71,24 +72,26 @@ def drop_link() -> None:
 
 
 def button(page: str) -> None:
-    """The "Lesson snapshot" button; pressed, the dialog (keys `snapshot-<page>`)."""
-    if st.button("Lesson snapshot", key=f"snapshot-{page}", icon=":material/photo_camera:"):
-        _dialog()
+    """The "Lesson snapshot" button; pressed, the dialog (keys `snapshot-<page>`), titled in the
+    session's language (so the dialog is made per call, not once per module)."""
+    t = messages()
+    if st.button(t("snapshot.button"), key=f"snapshot-{page}", icon=":material/photo_camera:"):
+        st.dialog(t("snapshot.dialog"), width="large")(_dialog)(t)
 
 
-@st.dialog("Lesson snapshot", width="large")
-def _dialog() -> None:
+def _dialog(t: Messages) -> None:
     latest = st.session_state.get(LATEST_KEY)
     if latest is None or latest.classifier is None:
-        st.info("Draw a digit first: the snapshot is the drawing and what the model made of it.")
+        st.info(t("snapshot.draw_first"))
         return
-    with shielded("the snapshot"):
+    with shielded(t("snapshot.section")):
         digit = int(latest.classifier.predict(latest.x).digit)
-        title = st.text_input("Title", f"A drawn {digit}", key=TITLE_KEY, max_chars=80)
-        picture = png(latest, title)
-        st.image(picture, caption="Preview", width="stretch")
+        default = t("snapshot.default_title", digit=digit)
+        title = st.text_input(t("snapshot.title_label"), default, key=TITLE_KEY, max_chars=80)
+        picture = png(latest, title, t=t)
+        st.image(picture, caption=t("snapshot.preview"), width="stretch")
         st.download_button(
-            "Download the PNG",
+            t("snapshot.download"),
             picture,
             file_name=file_name(title),
             mime="image/png",
@@ -96,19 +99,26 @@ def _dialog() -> None:
             on_click="ignore",
             type="primary",
         )
-        st.markdown("**Link to this drawing**: it opens the studio with this very 28×28 input.")
+        st.markdown(t("snapshot.link"))
         st.code(link(latest.source), language=None, wrap_lines=True)
 
 
-def png(latest: Latest, title: str) -> bytes:
-    """The snapshot as PNG bytes: the page's drawing, why A and not B, titled and dated."""
+def png(latest: Latest, title: str, *, t: Messages = snapshot.ENGLISH) -> bytes:
+    """The snapshot as PNG bytes: the page's drawing, why A and not B, titled and dated, its
+    words in `t`'s language."""
     a, b = latest.pair
     if a is not None and a == b:
         a = b = None
     moment = snapshot.Moment.of(
-        latest.classifier, latest.x, title or "Lesson snapshot", a, b, drawing=latest.drawing
+        latest.classifier,
+        latest.x,
+        title or t("snapshot.dialog"),
+        a,
+        b,
+        drawing=latest.drawing,
+        t=t,
     )
-    return snapshot.render_png(moment)
+    return snapshot.render_png(moment, t)
 
 
 def link(source: np.ndarray) -> str:

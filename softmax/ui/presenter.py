@@ -10,9 +10,12 @@ Off, it adds nothing to the page's stroke fragment: the switch and its marker li
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 from softmax.ui import canvas, lesson_snapshot
+from softmax.ui.language import messages
 from softmax.ui.reading import Reading
 
 KEY = "presenter"
@@ -22,12 +25,8 @@ REVEAL_KEY, NEXT_KEY = "presenter-reveal", "presenter-next"
 
 def switch() -> None:
     """The switch (outside the stroke fragment) and, when on, the marker the stylesheet reads."""
-    st.toggle(
-        "Presenter mode",
-        key=KEY,
-        help="For a projector: the answer stays hidden until Reveal, so the class guesses first; "
-        "big type; the advanced panels fold away.",
-    )
+    t = messages()
+    st.toggle(t("presenter.switch"), key=KEY, help=t("presenter.switch_help"))
     if is_on():
         st.container(key="presenter-on")
 
@@ -43,23 +42,24 @@ def revealed(reading: Reading | None) -> bool:
         st.session_state[REVEALED_KEY] = False
     shown = bool(st.session_state.get(REVEALED_KEY))
     if not shown:
-        st.html(
-            '<div class="sm-guess" role="img" aria-label="The answer, hidden until Reveal">?</div>'
-        )
-        st.markdown("**What will the model say?** Everyone guesses, then press Reveal.")
+        t = messages()
+        hidden = escape(t("presenter.hidden"))
+        st.html(f'<div class="sm-guess" role="img" aria-label="{hidden}">?</div>')
+        st.markdown(t("presenter.guess"))
     return shown
 
 
 def buttons(reading: Reading | None, page: str, shown: bool) -> None:
     """Reveal (until it is pressed) and Next drawing, with their keys, Enter and N."""
+    t = messages()
     with st.container(horizontal=True):
         if not shown:
             st.button(
-                "Reveal", key=REVEAL_KEY, on_click=_reveal, type="primary", shortcut="Enter",
+                t("presenter.reveal"), key=REVEAL_KEY, on_click=_reveal, type="primary", shortcut="Enter",
                 icon=":material/visibility:", disabled=reading is None or reading.prediction is None,
             )  # fmt: skip
         st.button(
-            "Next drawing", key=NEXT_KEY, on_click=_next, args=(page,), shortcut="N",
+            t("presenter.next"), key=NEXT_KEY, on_click=_next, args=(page,), shortcut="N",
             icon=":material/skip_next:",
         )  # fmt: skip
     return shown

@@ -5,6 +5,7 @@ The drawing page, the test-set explorer and the upload page all show a reading a
 bars (`answer`), the x ⊙ w evidence of the top digits and each score split into votes for, votes
 against and bias (`why`). The figures are small HTML (softmax.figures), cheap enough to redraw on
 every stroke. `shielded` keeps a failure in one section from taking the rest of a page with it.
+Every word comes from the `reading` catalogue in the session's language (softmax/ui/language.py).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import streamlit as st
 
 from softmax import explain, figures
 from softmax.model import Prediction, SoftmaxClassifier
-from softmax.ui.language import restate
+from softmax.ui.language import messages, restate
+from softmax.ui.markdown import literal
 
-PROMPT = "Draw a digit on the black square: the model reads it as you draw."
 AUTO = "auto"  # a digit picker's first option, the digit the reading suggests (None would be
 # an empty selectbox, whose words a browser does not redraw)
 LOG = logging.getLogger(__name__)
@@ -45,31 +46,32 @@ class Reading:
 @contextmanager
 def shielded(what: str) -> Iterator[None]:
     """Show a failure inside one section as an st.error (traceback in the server log), so the
-    rest of the page keeps working. Streamlit's own rerun/stop signals are not Exceptions."""
+    rest of the page keeps working. `what` names the section in the session's language; the
+    error itself shows as code. Streamlit's own rerun/stop signals are not Exceptions."""
     try:
         yield
     except Exception as error:
         LOG.exception("showing %s failed", what)
-        st.error(
-            f"Could not show {what} ({type(error).__name__}: {error}). The rest of the page works."
-        )
+        failure = literal(f"{type(error).__name__}: {error}")
+        st.error(messages()("reading.failed", what=what, error=failure))
 
 
 def headline(reading: Reading | None, has_model: bool) -> None:
     """The `Prediction` metric ("NN% sure"), or a prompt when there is none: large on a
     projector, one line on a phone (it sits in a container keyed `prediction`, which app.py's
     stylesheet sizes)."""
+    t = messages()
     prediction = None if reading is None else reading.prediction
     with st.container(key="prediction"):
         if not has_model:
-            st.info("No model is loaded, so nothing is predicted: pick one in the sidebar.")
+            st.info(t("reading.no_model"))
         elif prediction is None:
-            st.info(PROMPT, icon=":material/draw:")
+            st.info(t("reading.prompt"), icon=":material/draw:")
         else:
             st.metric(
-                "Prediction",
+                t("reading.metric.label"),
                 str(prediction.digit),
-                delta=f"{prediction.confidence:.0%} sure",
+                delta=t("reading.metric.sure", share=t.percent(prediction.confidence)),
                 delta_color="primary",
                 delta_arrow="off",
             )
@@ -77,42 +79,45 @@ def headline(reading: Reading | None, has_model: bool) -> None:
 
 def answer(reading: Reading | None, has_model: bool) -> None:
     """The `headline` and the ten probability bars."""
+    t = messages()
     headline(reading, has_model)
     prediction = None if reading is None else reading.prediction
     bars = figures.probability_bars(
         None if prediction is None else prediction.probabilities,
         None if prediction is None else prediction.digit,
+        t=t,
     )
-    st.html(bars + _note("Softmax turns the ten scores into probabilities that add up to 100%."))
+    st.html(bars + _note(t("reading.bars.note", whole=t.percent(1))))
 
 
 def why(reading: Reading | None, classifier: SoftmaxClassifier | None) -> None:
     """Evidence maps x ⊙ w of the top three digits, one plain sentence, and the logit split."""
-    st.subheader("Why this prediction")
+    t = messages()
+    st.subheader(t("reading.why.title"))
     if reading is None or reading.decomposition is None or classifier is None:
-        st.caption("Draw something to see which pixels voted for which digit.")
+        st.caption(t("reading.why.empty"))
         return
     decomposition = reading.decomposition
     top = decomposition.top(3)
     votes = explain.evidence(classifier, reading.x)[top]  # (3, 28, 28)
-    st.markdown(explain.explain_in_words(decomposition))
+    st.markdown(explain.explain_in_words(decomposition, t=t))
     evidence = figures.maps(
         votes,
-        [f"{k}: score {decomposition.logits[k]:.1f}" for k in top],
+        [
+            t("reading.why.map_title", digit=k, score=t.number(decomposition.logits[k], 1))
+            for k in top
+        ],
         explain.symmetric_limit(votes),
-        label="Evidence maps x ⊙ w of the top three digits",
-        legend="vote",
+        label=t("reading.why.evidence"),
+        legend=t("reading.why.legend"),
         digits=top,
         chosen=0,
         size=130,
         columns=3,
+        t=t,
     )
-    note = _note(
-        "Each map is your drawing multiplied pixel by pixel by one digit's weights (x ⊙ w): "
-        "blue pixels add to that digit's score, red ones subtract. Adding them all up, plus a "
-        "bias, gives the score:"
-    )
-    st.html(evidence + note + figures.logit_bars(decomposition, top))
+    note = _note(t("reading.why.note"))
+    st.html(evidence + note + figures.logit_bars(decomposition, top, t=t))
 
 
 def _note(text: str) -> str:
