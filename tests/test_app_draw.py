@@ -27,6 +27,7 @@ from softmax import figures
 from softmax.drawn import render_strokes
 from softmax.model import SHIPPED, SoftmaxClassifier, default_shipped, shipped_path
 from softmax.preprocess import canvas_to_mnist
+from tests.visible_text import english_left
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 SEVEN = [[(70, 60), (210, 60), (120, 240)]]
@@ -288,3 +289,88 @@ def test_the_model_card_shows_the_architecture_and_accuracy():
         "Drawn-digit accuracy",
         "Weight on the rim",
     ]
+
+
+# --- in Korean ------------------------------------------------------------------------------------
+
+
+def korean(at: AppTest) -> AppTest:
+    """`at` opened at ?lang=ko, as a shared Korean link opens it."""
+    at.query_params["lang"] = "ko"
+    return at
+
+
+def test_in_korean_a_drawing_is_read_with_no_english_left(app, canvas):
+    canvas.draw(SEVEN)
+    korean(app).run()
+    assert not app.exception
+    assert app.title[0].value == "숫자 그리기"
+    [metric] = app.metric
+    assert metric.label == "예측"
+    assert metric.delta.startswith("확률 ")
+    assert figure_labels(app)[0].startswith("숫자 0부터 9까지")  # the bars, labelled in Korean
+    assert english_left(app) == []
+
+
+def test_in_korean_the_empty_canvas_has_no_english_left(app):
+    korean(app).run()
+    assert not app.exception and not app.metric
+    assert "숫자를 그리세요" in app.info[0].value
+    assert english_left(app) == []
+
+
+def test_in_korean_presenter_mode_has_no_english_left_before_or_after_reveal(app, canvas):
+    canvas.draw(SEVEN)
+    korean(app).run()
+    app.toggle(key="presenter").set_value(True).run()
+    assert not app.metric  # hidden until Reveal
+    assert app.button(key="presenter-reveal").label == "공개"
+    assert english_left(app) == []
+    app.button(key="presenter-reveal").click().run()
+    assert app.metric[0].label == "예측"
+    assert english_left(app) == []
+
+
+def test_in_korean_the_snapshot_dialog_has_no_english_left(app, canvas):
+    canvas.draw(SEVEN)
+    korean(app).run()
+    app.button(key="snapshot-draw").click().run()
+    assert not app.exception
+    [download] = app.get("download_button")
+    assert download.proto.label == "PNG 내려받기"
+    assert app.text_input(key="snapshot-title").value == f"손으로 그린 {app.metric[0].value}"
+    assert english_left(app) == []
+
+
+def test_in_korean_unreadable_canvas_data_is_explained_in_korean(app, canvas):
+    canvas.image = np.full((280, 280, 4), np.nan, dtype=np.float32)
+    korean(app).run()
+    assert not app.exception and not app.metric
+    assert "그림을 읽을 수 없습니다" in app.error[0].value
+    assert english_left(app) == []
+
+
+def test_in_korean_a_damaged_lesson_link_says_why_in_korean(app):
+    app.query_params["input"] = "AAAA"  # a token whose checksum fails
+    korean(app).run()
+    assert not app.exception
+    assert "손상" in app.error[0].value
+    assert english_left(app) == []
+
+
+def test_switching_language_keeps_the_drawing_its_prediction_and_the_chosen_model(app, canvas):
+    canvas.draw(ZERO)
+    app.run()
+    app.sidebar.selectbox(key="model_choice").set_value("default").run()
+    digit, sure = app.metric[0].value, app.metric[0].delta
+    app.slider(key="pen-draw").set_value(24).run()
+    app.button_group(key="language").set_value("ko").run()
+    assert not app.exception
+    assert app.query_params["lang"] == "ko"  # a shared link keeps the language
+    assert app.sidebar.selectbox(key="model_choice").value == "default"
+    assert app.slider(key="pen-draw").value == 24
+    assert (app.metric[0].label, app.metric[0].value) == ("예측", digit)
+    assert app.metric[0].delta == f"확률 {sure.removesuffix(' sure')}"
+    assert {call["key"] for call in canvas.calls} == {"drawing-draw"}  # never remounted
+    app.button_group(key="language").set_value("en").run()
+    assert (app.metric[0].label, app.metric[0].value) == ("Prediction", digit)

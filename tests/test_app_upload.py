@@ -13,6 +13,8 @@ from PIL import Image, ImageDraw
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
+from tests.visible_text import english_left
+
 
 def upload_page(data: bytes, name: str) -> None:
     from softmax.ui import upload
@@ -101,3 +103,69 @@ def test_a_file_name_is_shown_as_written_never_as_markdown(data, where):
     else:
         texts = [element.value for element in at.get(where)]
     assert any(f"``{TRAP}``" in text for text in texts), texts
+
+
+# --- in Korean ------------------------------------------------------------------------------------
+
+ONE = photo(lambda pen: pen.line([(310, 120), (290, 680)], fill=(30, 30, 40), width=45))
+
+
+def shown_in_korean(data: bytes, name: str = "digit.png") -> AppTest:
+    at = AppTest.from_function(upload_page, args=(data, name), default_timeout=30)
+    at.query_params["lang"] = "ko"
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_in_korean_an_upload_is_read_with_no_english_left():
+    at = shown_in_korean(ONE)
+    assert [m.value for m in at.metric if m.label == "예측"] == ["1"]
+    assert english_left(at) == []
+
+
+def test_in_korean_a_file_that_is_not_an_image_is_refused_in_korean():
+    at = shown_in_korean(b"%PDF-1.4 this is not a picture", "notes.pdf")
+    assert "파일을 쓸 수 없습니다" in at.error[0].value
+    assert "``notes.pdf``" in at.error[0].value or "`notes.pdf`" in at.error[0].value
+    assert not at.metric
+    assert english_left(at) == []
+
+
+def test_in_korean_a_blank_page_is_reported_in_korean():
+    at = shown_in_korean(photo(lambda pen: None))
+    assert "숫자를 찾지 못했습니다" in at.warning[0].value
+    assert english_left(at) == []
+
+
+def test_in_korean_before_an_upload_the_page_asks_for_one_in_korean():
+    at = AppTest.from_function(empty_page, default_timeout=30)
+    at.query_params["lang"] = "ko"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "숫자 사진 올리기"
+    assert english_left(at) == []
+
+
+@pytest.mark.parametrize(
+    ("reason", "values", "words"),
+    [
+        ("too_big", {"limit": 10.0}, "10 MB"),
+        ("too_many_pixels", {"width": 9000, "height": 6000, "limit": 40.0}, "9000×6000"),
+        ("too_costly", {}, "메모리"),
+        ("other", {}, "숫자로 읽을 수 없습니다"),
+    ],
+)
+def test_every_reason_a_file_is_refused_has_korean_words(reason, values, words):
+    from softmax.i18n import Messages
+    from softmax.preprocess import ImageError
+    from softmax.ui import upload
+
+    said = upload._reason(ImageError("English for the log", reason, **values), Messages("ko"))
+    assert words in said and english_left_of(said) == []
+
+
+def english_left_of(text: str) -> list[str]:
+    from tests.visible_text import _english_words
+
+    return _english_words(text)

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from softmax import explain, figures, palette
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
 
 
@@ -222,3 +223,42 @@ def test_a_strokes_figures_are_a_few_kilobytes(classifier, seven):
         + figures.logit_bars(decomposition, top)
     )
     assert len(html.encode()) < 8_000
+
+
+# --- in Korean ------------------------------------------------------------------------------------
+
+
+def words(html: str) -> str:
+    """The text a figure shows and says (tooltips and aria-labels included), tags taken out."""
+    found = Elements(html).found
+    return " ".join([text for _, _, text in found] + [
+        attributes[name] for _, attributes, _ in found for name in ("title", "aria-label")
+        if name in attributes
+    ])  # fmt: skip
+
+
+def latin_words(text: str) -> list[str]:
+    """English words left: the x ⊙ w notation's single letters aside."""
+    return re.findall(r"[A-Za-z]{2,}", text)
+
+
+def test_in_korean_every_figure_speaks_korean(classifier, seven):
+    t = Messages("ko")
+    decomposition = explain.decompose_logits(classifier, seven)
+    html = (
+        figures.probability_bars(classifier.predict_proba(seven)[0], 7, t=t)
+        + figures.logit_bars(decomposition, decomposition.top(3), t=t)
+        + figures.maps(np.ones((2, 4, 4)), ["가", "나"], 1.0, label="지도", legend="가중치", t=t)
+    )
+    said = words(html)
+    assert {"확률", "찬성표", "반대표", "편향"} <= set(re.findall(r"[가-힣]+", said))
+    assert latin_words(said) == []
+
+
+def test_by_default_the_figures_speak_english_as_before(classifier, seven):
+    decomposition = explain.decompose_logits(classifier, seven)
+    bars = figures.probability_bars(classifier.predict_proba(seven)[0], 7)
+    assert 'aria-label="Probability of each digit, 0 to 9"' in bars
+    assert "<em>probability</em>" in bars
+    logits = figures.logit_bars(decomposition, decomposition.top(3))
+    assert ">votes for<" in logits and "score (logit) = votes for + votes against + bias" in logits

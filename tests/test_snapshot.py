@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import re
 import zlib
 from dataclasses import replace
 from datetime import datetime
@@ -18,6 +19,7 @@ from PIL import Image
 
 from softmax import snapshot
 from softmax.drawn import drawn_digits, render_strokes
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier, shipped_path
 from softmax.preprocess import canvas_to_mnist
 from softmax.snapshot import LinkError, decode_input, encode_input
@@ -358,3 +360,58 @@ def test_without_any_font_installed_pillows_own_font_is_used(monkeypatch, moment
     image = snapshot.render(moment)
     assert image.size == (1600, 900)
     assert has_dark_text(region(np.asarray(image).astype(int), 60, 30, 600, 80))
+
+
+# --- in Korean ---------------------------------------------------------------------------------
+
+KO = Messages("ko")
+HANGUL = re.compile(r"[가-힣]")
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "A" * (snapshot.MAX_TOKEN + 1), "abc def", "AAAA", forged(bytes([2, 8]) + deflated(b""))],
+    ids=["empty", "too-long", "characters", "cut", "other-version"],
+)
+def test_a_link_error_says_why_in_korean_too(token):
+    with pytest.raises(LinkError) as caught:
+        decode_input(token)
+    said = caught.value.in_words(KO)
+    assert HANGUL.search(said) and not re.search(r"[A-Za-z]{2,}", said)
+    assert str(caught.value).startswith("This link")  # the English, for logs and the CLI
+
+
+@pytest.fixture(scope="module")
+def korean_moment(moment) -> snapshot.Moment:
+    classifier = SoftmaxClassifier.load(shipped_path("drawn"))
+    korean = snapshot.Moment.of(classifier, moment.x, "까다로운 7", drawing=moment.drawing, t=KO)
+    return replace(korean, when=moment.when)
+
+
+def test_the_korean_sentence_has_the_english_ones_numbers(moment, korean_moment):
+    assert HANGUL.search(korean_moment.sentence)
+    assert not re.search(r"[A-Za-z]{2,}", korean_moment.sentence)
+    numbers = re.compile(r"[+−-]?\d+(?:\.\d+)?%?")
+    assert sorted(numbers.findall(korean_moment.sentence)) == sorted(
+        numbers.findall(moment.sentence)
+    )
+    assert korean_moment.explanation_title.startswith(f"{moment.legend[0].split()[-1]} 말고")
+
+
+def test_a_korean_slide_titles_its_panels_in_korean_and_its_font_draws_every_character(
+    moment, korean_moment
+):
+    font = snapshot.find_font()
+    if font is None or ("nanum" not in str(font).lower() and "cjk" not in str(font).lower()):
+        pytest.skip("no Hangul font installed: apt-get install fonts-nanum")
+    english = np.asarray(snapshot.render(moment)).astype(int)
+    korean = np.asarray(snapshot.render(korean_moment, KO)).astype(int)
+    titles = region(korean, 60, 146, 1480, 36)
+    assert has_dark_text(titles) and not np.array_equal(titles, region(english, 60, 146, 1480, 36))
+    fonts = snapshot._Fonts(font)
+    written = "".join(
+        [KO(f"snapshot.picture.{key}") for key in ("drawing", "no_drawing", "sees")]
+        + [korean_moment.explanation_title, korean_moment.sentence, *korean_moment.legend]
+    )
+    tofu = {c for c in fonts.printable(written) if not c.isspace() and fonts._lacks(c)}
+    assert tofu == set()
