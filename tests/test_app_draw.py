@@ -364,11 +364,14 @@ def test_switching_language_keeps_the_drawing_its_prediction_and_the_chosen_mode
     app.sidebar.selectbox(key="model_choice").set_value("default").run()
     digit, sure = app.metric[0].value, app.metric[0].delta
     app.slider(key="pen-draw").set_value(24).run()
+    app.toggle(key="presenter").set_value(True).run()
+    app.button(key="presenter-reveal").click().run()
     app.button_group(key="language").set_value("ko").run()
     assert not app.exception
     assert app.query_params["lang"] == "ko"  # a shared link keeps the language
     assert app.sidebar.selectbox(key="model_choice").value == "default"
     assert app.slider(key="pen-draw").value == 24
+    assert app.toggle(key="presenter").value  # still presenting, the answer still revealed:
     assert (app.metric[0].label, app.metric[0].value) == ("예측", digit)
     assert app.metric[0].delta == f"확률 {sure.removesuffix(' sure')}"
     assert {call["key"] for call in canvas.calls} == {"drawing-draw"}  # never remounted

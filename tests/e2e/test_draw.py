@@ -12,13 +12,16 @@ import pytest
 
 from .browser import (
     CANVAS,
+    EXPECT_TIMEOUT,
     ONE,
     SEVEN,
+    VIEWPORT,
     ZERO,
     clear_canvas,
     draw_digit,
     draw_strokes,
     save_full_page,
+    wait_until_loaded,
 )
 
 if TYPE_CHECKING:
@@ -42,8 +45,8 @@ FIGURES = (
 )
 
 
-def prediction(page: Page) -> Locator:
-    return page.locator(PREDICTION)
+def prediction(page: Page, label: str = "Prediction") -> Locator:
+    return page.locator(PREDICTION.replace("Prediction", label))
 
 
 def prompt(page: Page) -> Locator:
@@ -132,3 +135,53 @@ def test_the_model_card_shows_the_architecture_and_the_shipped_models(page, scre
     expect(page.get_by_role("heading", name="Shipped models")).to_be_visible()
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
     save_full_page(page, screenshots / "model_card.png")
+
+
+# --- in Korean ------------------------------------------------------------------------------------
+
+KOREAN_FIGURES = (  # the aria-labels of FIGURES, in Korean
+    "숫자 0부터 9까지 각 숫자의 확률",
+    "모델이 보는 입력",
+    "상위 세 숫자의 근거 지도",
+    "상위 숫자마다 점수를",
+    "가중치 지도 10장",
+)
+
+
+@pytest.fixture
+def korean_page(browser, app_server) -> Page:
+    """A fresh session opened at /draw?lang=ko, as a Korean teacher's shared link opens it."""
+    expect.set_options(timeout=EXPECT_TIMEOUT)
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(f"{app_server.url}/draw?lang=ko")
+    wait_until_loaded(page)
+    yield page
+    context.close()
+
+
+def test_in_korean_a_drawing_is_read_and_the_page_is_saved_for_the_readme(korean_page, screenshots):
+    page = korean_page
+    expect(page.get_by_role("heading", name="숫자 그리기", exact=True)).to_be_visible()
+    expect(page.get_by_text("검은 네모 안에 숫자를 그리세요")).to_be_visible()
+    draw_digit(page, SEVEN, 50, 40, 190)
+    expect(prediction(page, "예측")).to_have_text("7")
+    expect(page.get_by_text(re.compile(r"^확률 \d+%$"))).to_be_visible()
+    for label in KOREAN_FIGURES:
+        expect(page.locator(f"[role=img][aria-label^={label!r}]")).to_be_visible()
+    expect(page.get_by_role("button", name="지우기")).to_be_visible()
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+    save_full_page(page, screenshots / "draw-ko.png")
+
+
+def test_switching_language_in_the_sidebar_keeps_the_drawing_and_its_answer(korean_page):
+    page = korean_page
+    draw_digit(page, SEVEN, 50, 40, 190)
+    expect(prediction(page, "예측")).to_have_text("7")
+    page.get_by_test_id("stSidebar").get_by_role("radio", name="English").click()
+    expect(prediction(page)).to_have_text("7")  # the same drawing, read again, now in English
+    expect(page.get_by_role("heading", name="Draw a digit", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]lang=en"))  # a link shared now opens in English
+    expect(page.locator(CANVAS)).to_have_count(1)  # the canvas was never remounted
+    page.get_by_test_id("stSidebar").get_by_role("radio", name="한국어").click()
+    expect(prediction(page, "예측")).to_have_text("7")
