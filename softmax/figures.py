@@ -121,7 +121,7 @@ def probability_bars(
     digits = "".join(f"<span>{k}</span>" for k in range(10))
     follow = "" if predicted is None or not answer else f' data-predicted="{predicted}"'
     return (
-        f'<div class="sm-bars"{follow} role="img" '
+        f'<div class="sm-bars"{follow} lang="{t.lang}" role="img" '
         f'aria-label="{escape(label or t("figures.bars.label"))}"><div class="sm-axis">{ticks}'
         f'<em>{escape(t("figures.bars.axis"))}</em></div><div class="sm-plot">{bars}</div>'
         f'<div class="sm-digits">{digits}</div></div>'
@@ -261,6 +261,8 @@ CSS = f"""
   border-top: 1px solid #888; }}
 .sm-axis em {{ position: absolute; left: 0; top: 50%; font-style: normal;
   transform: translate(-30%, -50%) rotate(-90deg); }}
+.sm-axis em:lang(ko) {{ writing-mode: vertical-rl; text-orientation: upright; left: 8px;
+  transform: translateY(-50%); }}  /* Hangul reads upright, one syllable under another */
 .sm-plot {{ display: grid; grid-template-columns: repeat(10, 1fr); padding: 0 2%;
   border-bottom: 1px solid #888; }}
 .sm-plot div {{ position: relative; }}

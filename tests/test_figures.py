@@ -253,6 +253,7 @@ def test_in_korean_every_figure_speaks_korean(classifier, seven):
     said = words(html)
     assert {"확률", "찬성표", "반대표", "편향"} <= set(re.findall(r"[가-힣]+", said))
     assert latin_words(said) == []
+    assert ' lang="ko" ' in html  # so the stylesheet sets the axis title upright, as Hangul reads
 
 
 def test_by_default_the_figures_speak_english_as_before(classifier, seven):
