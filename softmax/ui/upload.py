@@ -73,7 +73,7 @@ def show_upload(data: bytes, name: str) -> None:
         st.image(image.convert("RGB"), caption=literal(name), width=280)
     with sees:
         st.subheader(t("reading.sees"))
-        st.altair_chart(charts.pixel_grid(x, size=252), width="content", key="upload_input")
+        st.altair_chart(charts.pixel_grid(x, size=252, t=t), width="content", key="upload_input")
         st.toggle(t("reading.naive"), key=NAIVE_KEY, help=t("upload.naive_help"))
         if naive:
             st.caption(t("upload.naive"))
