@@ -87,7 +87,11 @@ def figure_labels(at: AppTest) -> list[str]:
 
 
 def bar_values(at: AppTest) -> np.ndarray:
-    return np.array([float(v) for v in re.findall(r'data-value="([\d.]+)"', figure(at, "Prob"))])
+    """The page's probability bars' values, in any language."""
+    [bars] = [
+        e.proto.body for e in at.get("html") if 'class="sm-bars" data-predicted' in e.proto.body
+    ]
+    return np.array([float(v) for v in re.findall(r'data-value="([\d.]+)"', bars)])
 
 
 def model_input(at: AppTest) -> np.ndarray:

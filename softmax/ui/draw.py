@@ -21,7 +21,7 @@ from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier, n_params
 from softmax.preprocess import EmptyImageError, Stage
 from softmax.ui import canvas, lab, lesson_snapshot, preprocessing, presenter, state, weight_edit
-from softmax.ui.language import messages
+from softmax.ui.language import messages, restate
 from softmax.ui.reading import Reading, answer, shielded, why
 
 CANVAS = "draw"  # the canvas' name: keys canvas-draw, drawing-draw, clear-draw, pen-draw
@@ -49,6 +49,7 @@ def render() -> None:
         with shielded(t("draw.section.weights")):
             _weights(classifier, t)
         return
+    restate("maps-folded")  # open stays open across a language switch
     maps = st.expander(t("draw.weights.title"), key="maps-folded", on_change="rerun")
     if maps.open:  # folded away for a projector, and built only when opened
         with maps, shielded(t("draw.section.weights")):
