@@ -495,17 +495,6 @@ TOOLS = {  # each tab, as the English tests open it, and a widget only that tool
 }
 
 
-# The flip's probability bars come from softmax.figures, which speaks Korean with the drawing
-# page's translation (branch ko-draw): until it lands, "probability" on their axis is English.
-BARS_PENDING = pytest.mark.xfail(strict=True, reason="figures.probability_bars takes t in ko-draw")
-
-
-def with_flip_pending(tabs: list[str]) -> list:
-    return [
-        pytest.param(tab, marks=BARS_PENDING) if tab == "Smallest change" else tab for tab in tabs
-    ]
-
-
 def in_korean(at: AppTest) -> AppTest:
     at.query_params["lang"] = "ko"
     return at
@@ -530,7 +519,7 @@ def test_each_lab_tool_speaks_korean_before_a_drawing(app, tab):
     assert [t.label for t in app.tabs] == [KO(f"lab.tab.{name}") for name in TAB_NAMES]
 
 
-@pytest.mark.parametrize("tab", with_flip_pending(list(TOOLS)))
+@pytest.mark.parametrize("tab", list(TOOLS))
 def test_each_lab_tool_speaks_korean_after_a_drawing(app, canvas, tab):
     canvas.draw(SMALL_CORNER_TWO if tab == "Every preprocessing step" else SEVEN)
     open_tool(in_korean(app), tab)
@@ -563,7 +552,6 @@ def test_why_not_in_korean_says_one_whole_sentence_with_its_numbers_in_korean_fo
     assert english_left(the_lab(app)) == []
 
 
-@BARS_PENDING
 def test_the_flip_in_korean_already_impossible_and_clearly(app, canvas):
     bias = np.zeros(10, dtype=np.float32)
     bias[5] = -100
@@ -628,7 +616,7 @@ CHOICES = {  # each tool's tab and choices a class could have made in it
 }
 
 
-@pytest.mark.parametrize("tab", with_flip_pending(list(CHOICES)))
+@pytest.mark.parametrize("tab", list(CHOICES))
 def test_switching_language_keeps_the_open_tool_and_its_choices(app, canvas, tab):
     canvas.draw(SEVEN)
     open_tool(app, tab)

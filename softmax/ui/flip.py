@@ -56,7 +56,7 @@ def contents(reading: Reading | None, classifier: SoftmaxClassifier | None, page
     with bars:
         st.html(
             figures.probability_bars(
-                flip.probabilities, flip.digit, label=t("flip.after"), answer=False
+                flip.probabilities, flip.digit, label=t("flip.after"), answer=False, t=t
             )
         )
         st.caption(t("flip.after_caption"))

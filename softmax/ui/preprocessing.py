@@ -28,9 +28,6 @@ CHOICE_KEY = "steps-choice"  # {step: on} for the switched steps; deskew absent:
 NAIVE_KEY = "naive_preprocessing"  # the drawing page's one-switch toggle
 SWITCHED = ("crop", "fit", "centre")  # what naive downsampling switches off
 STEPS = (*SWITCHED, "deskew")  # a switch each: label `preprocessing.step.<step>.label`, help
-# The English labels, for the drawing page's caption of the steps switched off until it names
-# them in the session's language (drop this then: each label's one place is the catalogue).
-LABELS = {step: (Messages("en")(f"preprocessing.step.{step}.label"),) for step in STEPS}
 FAINT = 0.5  # an input with less than half a typical MNIST digit's ink: the pen is too thin
 
 
