@@ -10,14 +10,25 @@ student of a class, on every server process, reads with the same model.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
 import streamlit as st
 
 from softmax import links
-from softmax.classroom import ClassInfo
+from softmax.classroom import (
+    ClassClosed,
+    ClassFull,
+    ClassInfo,
+    InvalidName,
+    UnknownClass,
+    UnknownStudent,
+    utc_now,
+)
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
-from softmax.store import Store, database_url
+from softmax.store import LeaseBusy, Store, StoreUnavailable, database_url
 from softmax.ui import state
+from softmax.ui.markdown import plain
 
 STORE_TIMEOUT = 5.0  # s a page waits for the database: a tap must not hang for long
 
@@ -63,3 +74,35 @@ def public_base() -> str:
         port=int(st.get_option("server.port") or 8501),
         base_path=st.get_option("server.baseUrlPath") or "",
     )
+
+
+def refusal(error: Exception, t: Messages) -> str:
+    """What the store refused, as one sentence in `t`'s language, made from the error's data (the
+    exceptions' own English text is for the CLI and the log)."""
+    if isinstance(error, StoreUnavailable):
+        return t("lesson.refused.unavailable")
+    if isinstance(error, UnknownClass):
+        return t("lesson.refused.unknown_class", code=f"**{plain(error.code)}**")
+    if isinstance(error, ClassClosed):
+        return t("lesson.refused.closed", name=plain(error.name))
+    if isinstance(error, ClassFull):
+        return t.plural("lesson.refused.full", error.capacity, name=plain(error.name))
+    if isinstance(error, UnknownStudent):
+        return t("lesson.refused.unknown_student")
+    if isinstance(error, InvalidName):
+        if error.longest is None:
+            return t("lesson.refused.empty_name")
+        return t("lesson.refused.long_name", longest=t.number(error.longest))
+    if isinstance(error, LeaseBusy):
+        return t("lesson.refused.busy", ago=ago(error.lease.since, t))
+    return t("lesson.refused.other", kind=type(error).__name__)
+
+
+def ago(since: datetime, t: Messages) -> str:
+    """How long ago `since` (an aware datetime) was, roughly, in `t`'s language."""
+    seconds = max((utc_now() - since).total_seconds(), 0)
+    if seconds < 90:
+        return t("lesson.ago.seconds", n=t.number(seconds, 0))
+    if seconds < 90 * 60:
+        return t("lesson.ago.minutes", n=t.number(seconds / 60, 0))
+    return t("lesson.ago.hours", n=t.number(seconds / 3600, 1))
