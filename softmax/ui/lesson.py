@@ -106,3 +106,9 @@ def ago(since: datetime, t: Messages) -> str:
     if seconds < 90 * 60:
         return t("lesson.ago.minutes", n=t.number(seconds / 60, 0))
     return t("lesson.ago.hours", n=t.number(seconds / 3600, 1))
+
+
+def student_name(student_id: str, nickname: str | None, t: Messages) -> str:
+    """What a page calls a student: the nickname, else an anonymous tag in `t`'s language (the
+    exports' and the CLI's tag is `softmax.classroom.display_name`'s)."""
+    return nickname or t("lesson.anonymous", tag=student_id[:6])
