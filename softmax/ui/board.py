@@ -56,7 +56,10 @@ def _ask_for_code() -> None:
     t = messages()
     st.title(t("app.pages.board"))
     st.text_input(
-        t("board.code"), key=CODE_INPUT, max_chars=12, placeholder=t("board.code_example")
+        t("board.code"),
+        key=CODE_INPUT,
+        max_chars=12,
+        placeholder=t("board.code_example", code=lesson.EXAMPLE_CODE),
     )
     if st.session_state.get(CODE_INPUT):
         st.query_params["code"] = normalize_code(st.session_state[CODE_INPUT])

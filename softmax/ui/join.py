@@ -120,7 +120,7 @@ def _join_form() -> None:
         if info is None:
             st.text_input(
                 t("join.code"), value=code, key=CODE_INPUT, max_chars=12,
-                placeholder=t("join.code_example"), help=t("join.code_help"),
+                placeholder=t("join.code_example", code=lesson.EXAMPLE_CODE), help=t("join.code_help"),
             )  # fmt: skip
         st.text_input(
             t("join.nickname"), key=NICKNAME_INPUT, max_chars=24,

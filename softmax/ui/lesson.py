@@ -31,6 +31,7 @@ from softmax.ui import state
 from softmax.ui.markdown import plain
 
 STORE_TIMEOUT = 5.0  # s a page waits for the database: a tap must not hang for long
+EXAMPLE_CODE = "K7MXR"  # what a join code looks like, in a code field's placeholder
 
 
 def store() -> Store:
