@@ -347,3 +347,27 @@ def test_a_boards_drawings_in_korean(store):
     html = gallery(at, "최근 그림")
     assert "익명-" in html and "읽은 답 7 ✗" in html
     assert english_left(at, [room.code]) == []
+
+
+@needs_mnist
+def test_teaching_the_model_in_korean(store, monkeypatch):
+    """A real one-epoch run, watched and adopted in Korean: progress, before → after, adopt."""
+    from softmax.ui import teach
+
+    monkeypatch.setattr(teach, "teaching_recipe", lambda: get_recipe("default", epochs=1))
+    room = store.create_class("3학년 2반")
+    for name in ("민수", "지아", "서준", "하은"):
+        save(store, room.code, name, [(SEVEN, 7), (ZERO, 0)] * 3)
+    at = open_ko(classroom_page, teacher=True)
+    at.button(key="teach_start").click().run()
+    assert not at.exception
+    assert english_left(at, [room.code]) == []  # running: its progress bar and Stop
+    teaching = at.session_state[teach.TEACHING_KEY]
+    assert teaching.job.wait(180), teaching.job.describe()
+    at.run()
+    labels = [m.label for m in at.metric]
+    assert "학습에서 뺀 학생들의 숫자" in labels and "MNIST 테스트" in labels
+    assert english_left(at, [room.code]) == []
+    at.button(key="teach_adopt").click().run()
+    assert "적용했습니다" in at.success[0].value
+    assert english_left(at, [room.code]) == []
