@@ -92,6 +92,16 @@ def test_the_public_url_is_the_join_urls_base(store, monkeypatch):
     assert [c.value for c in at.code] == [f"https://studio.school.example/join?code={room.code}"]
 
 
+def test_a_public_url_that_is_not_one_is_said_and_the_servers_address_used(store, monkeypatch):
+    monkeypatch.setenv(PUBLIC_URL_ENV, "studio.school.example")
+    room = store.create_class("3학년 2반")
+    at = open_ko(classroom_page, teacher=True)
+    assert "studio.school.example" in at.warning[0].value and PUBLIC_URL_ENV in at.warning[0].value
+    [join_url] = [c.value for c in at.code]
+    assert join_url.startswith("http://") and join_url.endswith(f"/join?code={room.code}")
+    assert english_left(at, [room.code]) == []
+
+
 def test_an_empty_name_is_refused_with_a_sentence(store):
     at = open_page(classroom_page, teacher=True)
     start_class(at, "   ")

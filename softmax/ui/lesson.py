@@ -28,7 +28,8 @@ from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
 from softmax.store import LeaseBusy, Store, StoreUnavailable, database_url
 from softmax.ui import state
-from softmax.ui.markdown import plain
+from softmax.ui.language import messages
+from softmax.ui.markdown import literal, plain
 
 STORE_TIMEOUT = 5.0  # s a page waits for the database: a tap must not hang for long
 EXAMPLE_CODE = "K7MXR"  # what a join code looks like, in a code field's placeholder
@@ -68,13 +69,22 @@ def public_base() -> str:
     override = override or os.environ.get(links.PUBLIC_URL_ENV)
     headers = st.context.headers
     scheme = headers.get("X-Forwarded-Proto") or "http"
-    return links.base_url(
-        override,
-        headers.get("Host"),
-        scheme=scheme.split(",")[0].strip(),
-        port=int(st.get_option("server.port") or 8501),
-        base_path=st.get_option("server.baseUrlPath") or "",
-    )
+    request = {
+        "host": headers.get("Host"),
+        "scheme": scheme.split(",")[0].strip(),
+        "port": int(st.get_option("server.port") or 8501),
+        "base_path": st.get_option("server.baseUrlPath") or "",
+    }
+    try:
+        return links.base_url(override, **request)
+    except ValueError:  # not an http(s) URL: say so, and use what the request says
+        t = messages()
+        st.warning(
+            t("lesson.bad_public_url", url=literal(str(override)), env=links.PUBLIC_URL_ENV,
+              secret=links.PUBLIC_URL_SECRET),
+            icon=":material/link_off:",
+        )  # fmt: skip
+        return links.base_url(None, **request)
 
 
 def refusal(error: Exception, t: Messages) -> str:
