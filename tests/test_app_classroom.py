@@ -381,3 +381,26 @@ def test_teaching_the_model_in_korean(store, monkeypatch):
     at.button(key="teach_adopt").click().run()
     assert "적용했습니다" in at.success[0].value
     assert english_left(at, [room.code]) == []
+
+
+def test_a_run_on_another_server_refuses_teaching_saying_what_and_since_when(store):
+    room = store.create_class("3학년 2반")
+    for name in ("민수", "지아", "서준", "하은"):
+        save(store, room.code, name, [(SEVEN, 7), (ZERO, 0)] * 3)
+    store.acquire_lease(
+        TRAINING_SLOT, "Training “default” on MNIST", "the teacher on server b:8501"
+    )
+    at = open_ko(classroom_page, teacher=True)
+    at.button(key="teach_start").click().run()
+    assert not at.exception
+    refusal = at.warning[0].value
+    assert "다른 학습이 진행 중입니다" in refusal and "초 전 시작" in refusal
+    assert "Training “default” on MNIST" in refusal  # what runs, as the other server named it
+    assert english_left(at, [room.code]) == []
+    at.query_params["lang"] = "en"
+    at.button(key="teach_start").click().run()
+    assert re.search(
+        r"Training “default” on MNIST is running \(started by the teacher on server b:8501 "
+        r"\d+ s ago\)",
+        at.warning[0].value,
+    )

@@ -105,7 +105,8 @@ def refusal(error: Exception, t: Messages) -> str:
             return t("lesson.refused.empty_name")
         return t("lesson.refused.long_name", longest=t.number(error.longest))
     if isinstance(error, LeaseBusy):
-        return t("lesson.refused.busy", ago=ago(error.lease.since, t))
+        lease = error.lease  # what runs and who started it are as the other server wrote them
+        return t("lesson.refused.busy", what=lease.holder, who=lease.owner, ago=ago(lease.since, t))
     return t("lesson.refused.other", kind=type(error).__name__)
 
 
