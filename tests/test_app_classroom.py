@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from test_app_draw import SEVEN, ZERO
 from visible_text import english_left
 
-from softmax.classroom import Drawing
+from softmax.classroom import ClassInfo, Drawing
 from softmax.drawn import render_strokes
 from softmax.links import PUBLIC_URL_ENV
 from softmax.model import SoftmaxClassifier, shipped_path
@@ -210,15 +210,24 @@ def test_the_board_reads_with_the_adopted_class_model(store):
 # Teach the model ---------------------------------------------------------------------------------
 
 
+def class_to_teach(store: Store, name: str, students: tuple[str, ...], monkeypatch) -> ClassInfo:
+    """A class with enough digits to teach (six from each student), and a one-epoch recipe, so
+    a real child-process fit is quick."""
+    from softmax.ui import teach
+
+    monkeypatch.setattr(teach, "teaching_recipe", lambda: get_recipe("default", epochs=1))
+    room = store.create_class(name)
+    for student in students:
+        save(store, room.code, student, [(SEVEN, 7), (ZERO, 0)] * 3)
+    return room
+
+
 @needs_mnist
 def test_teaching_trains_under_the_lease_scores_held_out_students_and_adopts(store, monkeypatch):
     """A real child-process fit (a one-epoch recipe, so the test is quick) on the class's digits."""
     from softmax.ui import teach
 
-    monkeypatch.setattr(teach, "teaching_recipe", lambda: get_recipe("default", epochs=1))
-    room = store.create_class("7B maths")
-    for name in ("Ada", "Bo", "Cy", "Di"):
-        save(store, room.code, name, [(SEVEN, 7), (ZERO, 0)] * 3)
+    room = class_to_teach(store, "7B maths", ("Ada", "Bo", "Cy", "Di"), monkeypatch)
     at = open_page(classroom_page, teacher=True)
     at.button(key="teach_start").click().run()
     assert not at.exception
@@ -254,6 +263,9 @@ def test_teaching_waits_for_enough_digits(store):
 # A teacher at a projector meets no English sentence: the gate, starting a class, its code and QR,
 # closing, exporting and deleting it, teaching the model, the board. Join codes are Latin letters
 # in every language (english_left's `data`); the classes have Korean names, as a Korean class does.
+
+
+KOREAN_NAMES = ("민수", "지아", "서준", "하은")
 
 
 def open_ko(page, teacher: bool = False, **query: str) -> AppTest:
@@ -310,10 +322,8 @@ def test_teaching_waits_for_enough_digits_in_korean(store):
     assert english_left(at, [room.code]) == []
 
 
-def test_teaching_is_offered_in_korean(store):
-    room = store.create_class("3학년 2반")
-    for name in ("민수", "지아", "서준", "하은"):
-        save(store, room.code, name, [(SEVEN, 7), (ZERO, 0)] * 3)
+def test_teaching_is_offered_in_korean(store, monkeypatch):
+    room = class_to_teach(store, "3학년 2반", KOREAN_NAMES, monkeypatch)
     at = open_ko(classroom_page, teacher=True)
     assert at.button(key="teach_start").label == "모델 가르치기"
     assert "학생 4명 중 1명" in markdown(at)
@@ -364,10 +374,7 @@ def test_teaching_the_model_in_korean(store, monkeypatch):
     """A real one-epoch run, watched and adopted in Korean: progress, before → after, adopt."""
     from softmax.ui import teach
 
-    monkeypatch.setattr(teach, "teaching_recipe", lambda: get_recipe("default", epochs=1))
-    room = store.create_class("3학년 2반")
-    for name in ("민수", "지아", "서준", "하은"):
-        save(store, room.code, name, [(SEVEN, 7), (ZERO, 0)] * 3)
+    room = class_to_teach(store, "3학년 2반", KOREAN_NAMES, monkeypatch)
     at = open_ko(classroom_page, teacher=True)
     at.button(key="teach_start").click().run()
     assert not at.exception
@@ -383,10 +390,8 @@ def test_teaching_the_model_in_korean(store, monkeypatch):
     assert english_left(at, [room.code]) == []
 
 
-def test_a_run_on_another_server_refuses_teaching_saying_what_and_since_when(store):
-    room = store.create_class("3학년 2반")
-    for name in ("민수", "지아", "서준", "하은"):
-        save(store, room.code, name, [(SEVEN, 7), (ZERO, 0)] * 3)
+def test_a_run_on_another_server_refuses_teaching_saying_what_and_since_when(store, monkeypatch):
+    room = class_to_teach(store, "3학년 2반", KOREAN_NAMES, monkeypatch)
     store.acquire_lease(
         TRAINING_SLOT, "Training “default” on MNIST", "the teacher on server b:8501"
     )
