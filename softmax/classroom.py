@@ -36,14 +36,13 @@ class UnknownClass(ClassroomError):
 
 class ClassClosed(ClassroomError):
     def __init__(self, code: str, name: str) -> None:
-        self.code = code
+        self.code, self.name = code, name
         super().__init__(f"the class {name!r} ({code}) is closed: no one else can join")
 
 
 class ClassFull(ClassroomError):
     def __init__(self, code: str, name: str, capacity: int) -> None:
-        self.code = code
-        self.capacity = capacity
+        self.code, self.name, self.capacity = code, name, capacity
         super().__init__(f"the class {name!r} ({code}) is full: {capacity} students have joined")
 
 
@@ -69,7 +68,12 @@ class InvalidModel(ClassroomError):
 
 
 class InvalidName(ClassroomError):
-    """A class name or nickname that is empty, too long or unprintable."""
+    """A class name or nickname that is empty, too long or unprintable: `longest` is the limit
+    that was broken (None: the name was empty or not text), for a page to say so in its words."""
+
+    def __init__(self, message: str, longest: int | None = None) -> None:
+        self.longest = longest
+        super().__init__(message)
 
 
 def normalize_code(code: str) -> str:
@@ -105,7 +109,9 @@ def clean_text(value: object, what: str, longest: int, optional: bool) -> str | 
             return None
         raise InvalidName(f"{what} must not be empty")
     if len(cleaned) > longest or not cleaned.isprintable():
-        raise InvalidName(f"{what} must be at most {longest} printable characters; got {value!r}")
+        raise InvalidName(
+            f"{what} must be at most {longest} printable characters; got {value!r}", longest
+        )
     return cleaned
 
 

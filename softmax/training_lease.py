@@ -56,7 +56,8 @@ def start(
     try:
         busy = slot.busy
         if busy is not None:
-            raise TrainingRefused(str(SlotBusy(busy, owner)))
+            refusal = SlotBusy(busy, owner)
+            raise TrainingRefused(str(refusal)) from refusal
         try:
             lease = store.acquire_lease(TRAINING_SLOT, holder, started_by)
         except LeaseBusy as held:

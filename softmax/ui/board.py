@@ -20,9 +20,11 @@ from softmax import charts, figures, links
 from softmax.classroom import ClassDrawings, ClassInfo, UnknownClass, normalize_code
 from softmax.data import DataError
 from softmax.evaluation import Evaluation, evaluate
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
 from softmax.store import StoreUnavailable
 from softmax.ui import lesson, state
+from softmax.ui.language import messages
 from softmax.ui.markdown import literal, plain
 from softmax.ui.reading import shielded
 
@@ -51,8 +53,14 @@ def render() -> None:
 
 
 def _ask_for_code() -> None:
-    st.title("Class board")
-    st.text_input("Class code", key=CODE_INPUT, max_chars=12, placeholder="e.g. K7MXR")
+    t = messages()
+    st.title(t("app.pages.board"))
+    st.text_input(
+        t("board.code"),
+        key=CODE_INPUT,
+        max_chars=12,
+        placeholder=t("board.code_example", code=lesson.EXAMPLE_CODE),
+    )
     if st.session_state.get(CODE_INPUT):
         st.query_params["code"] = normalize_code(st.session_state[CODE_INPUT])
         st.rerun()
@@ -61,48 +69,47 @@ def _ask_for_code() -> None:
 @st.fragment(run_every=REFRESH_SECONDS)
 def board(code: str) -> None:
     """The whole board, read again every REFRESH_SECONDS."""
+    t = messages()
     try:
         info = lesson.store().get_class(code)
         data = lesson.store().class_drawings(code)
     except UnknownClass:
-        st.title("Class board")
-        st.error(f"There is no class with the code **{literal(code)}**.")
+        st.title(t("app.pages.board"))
+        st.error(t("lesson.refused.unknown_class", code=f"**{literal(code)}**"))
         return
     except StoreUnavailable:
-        st.title("Class board")
-        st.warning("The class's database is not answering; the board tries again by itself.")
+        st.title(t("app.pages.board"))
+        st.warning(t("board.unavailable"))
         return
     _header(info)
     classifier = lesson.class_classifier(info)
     scores = _scores(data, classifier)
-    with shielded("the counts"):
+    with shielded(t("board.counts_section")):
         _counts(info, data, classifier, scores)
     if not len(data):
-        st.info(
-            "No drawings yet. Students: open the join page, draw a digit and tap what you drew.",
-            icon=":material/draw:",
-        )
+        st.info(t("board.no_drawings"), icon=":material/draw:")
         return
-    with shielded("the newest drawings"):
-        st.subheader("Newest drawings")
+    with shielded(t("board.newest_section")):
+        st.subheader(t("board.newest"))
         newest = np.arange(len(data))[::-1][:NEWEST]
-        st.caption("What each student said they drew, and what the model read as they drew it.")
-        st.html(_gallery(data, newest, data.predicted, "The newest drawings"))
+        st.caption(t("board.newest_caption"))
+        st.html(_gallery(data, newest, data.predicted, t("board.newest_label"), t))
     if scores is not None:
-        with shielded("the confusion matrix"):
+        with shielded(t("board.confusion_section")):
             _confusion(data, scores)
 
 
 def _header(info: ClassInfo) -> None:
     """The class's name, and how to join it (a latecomer scans the board)."""
+    t = messages()
     url = links.join_url(lesson.public_base(), info.code)
     title, qr = st.columns([4, 1], vertical_alignment="center")
     with title:
         st.title(plain(info.name))
         if info.is_open:
-            st.markdown(f"Join with the code **{info.code}** at `{url}`")
+            st.markdown(t("board.join_with", code=info.code, url=literal(url)))
         else:
-            st.markdown(f"Code **{info.code}** · the class is closed: no one else can join.")
+            st.markdown(t("board.closed", code=info.code))
     if info.is_open:
         qr.image(_qr(url), width=150)
 
@@ -135,26 +142,26 @@ def _counts(
     classifier: SoftmaxClassifier | None,
     scores: Scores | None,
 ) -> None:
+    t = messages()
     students, drawings, on_class, on_mnist = st.columns(4)
-    students.metric("Students", info.students)
-    drawings.metric("Drawings", len(data))
+    students.metric(t("board.students"), t.number(info.students))
+    drawings.metric(t("board.drawings"), t.number(len(data)))
     if scores is not None:
         on_class.metric(
-            "Model on our digits",
-            f"{scores.evaluation.accuracy:.0%}",
-            help="The class's model today, on every digit the class has drawn and labelled.",
+            t("board.on_ours"),
+            t.percent(scores.evaluation.accuracy),
+            help=t("board.on_ours_help"),
         )
     mnist = None if classifier is None else _mnist_accuracy(classifier.fingerprint, classifier)
     if mnist is not None:
-        on_mnist.metric(
-            "Model on MNIST", f"{mnist:.0%}", help="The same model on MNIST's 10,000 test digits."
-        )
+        on_mnist.metric(t("board.on_mnist"), t.percent(mnist), help=t("board.on_mnist_help"))
     if scores is not None:
         _worst(scores)
 
 
 def _worst(scores: Scores) -> None:
     """The digit the class writes that the model reads worst, and what it takes it for."""
+    t = messages()
     evaluation = scores.evaluation
     counts = evaluation.confusion.sum(axis=1)
     candidates = [d for d in range(10) if counts[d] >= WORST_AT_LEAST]
@@ -163,31 +170,35 @@ def _worst(scores: Scores) -> None:
     worst = min(candidates, key=lambda d: (evaluation.per_class_accuracy[d], -counts[d]))
     right = int(evaluation.confusion[worst, worst])
     if right == counts[worst]:
-        st.success("So far the model reads every digit this class has drawn right.")
+        st.success(t("board.all_right"))
         return
     row = evaluation.confusion[worst].copy()
     row[worst] = 0
     taken_for = int(row.argmax())
     st.warning(
-        f"The model reads this class's **{worst}s** worst: {right} of {int(counts[worst])} right; "
-        f"it takes them most often for **{taken_for}**.",
+        t.plural("board.worst", int(counts[worst]), worst=worst, right=right, taken_for=taken_for),
         icon=":material/psychology_alt:",
     )
 
 
-def _gallery(data: ClassDrawings, indices: np.ndarray, predicted: np.ndarray, label: str) -> str:
+def _gallery(
+    data: ClassDrawings, indices: np.ndarray, predicted: np.ndarray, label: str, t: Messages
+) -> str:
     """Thumbnails with who drew them, what they said and what the model read (`predicted`)."""
     items = []
     for i in indices:
         said, read = int(data.y[i]), int(predicted[i])
         miss = said != read
-        verdict = f"read {read} ✗" if miss else "read right ✓"
-        name = escape(data.student_name(str(data.student_ids[i])))
+        verdict = t("board.read_as", read=read) if miss else t("board.read_right")
+        student = str(data.student_ids[i])
+        name = lesson.student_name(student, data.nicknames.get(student), t)
+        alt = escape(t("board.drawn_by", said=said, name=name))
         items.append(
             f'<figure class="sm-class-drawing{" sm-misread" if miss else ""}" '
             f'data-label="{said}" data-predicted="{read}">'
-            f'<img src="{figures.png(data.x[i])}" alt="a {said} by {name}">'
-            f"<figcaption><b>{said}</b> · {verdict}<br><small>{name}</small></figcaption>"
+            f'<img src="{figures.png(data.x[i])}" alt="{alt}">'
+            f"<figcaption><b>{said}</b> · {escape(verdict)}<br><small>{escape(name)}</small>"
+            "</figcaption>"
             "</figure>"
         )
     return (
@@ -198,7 +209,8 @@ def _gallery(data: ClassDrawings, indices: np.ndarray, predicted: np.ndarray, la
 
 
 def _confusion(data: ClassDrawings, scores: Scores) -> None:
-    st.subheader("How the model reads this class")
+    t = messages()
+    st.subheader(t("board.how"))
     matrix, cell = st.columns([3, 2], gap="large")
     with matrix:
         event = st.altair_chart(
@@ -206,19 +218,17 @@ def _confusion(data: ClassDrawings, scores: Scores) -> None:
             on_select="rerun",
             selection_mode="cell",
             key=CHART_KEY,
-            alt="Class confusion matrix: the digit drawn by the digit the model read",
+            alt=t("board.matrix_alt"),
         )
     points = (event or {}).get("selection", {}).get("cell") or []
     with cell:
         if not points:
-            st.markdown(
-                "Each row is the digit the students drew, each column what the model reads "
-                "today. **Click a cell** to see those drawings."
-            )
+            st.markdown(t("board.click"))
             return
         true, read = int(points[0]["true"]), int(points[0]["predicted"])
         chosen = np.flatnonzero((data.y == true) & (scores.predicted == read))[::-1]
-        st.markdown(f"**{len(chosen)}** drawings of **{true}** the model reads as **{read}**.")
+        st.markdown(t.plural("board.cell", len(chosen), true=true, read=read))
         if len(chosen):
             shown = chosen[:CELL_SHOWN]
-            st.html(_gallery(data, shown, scores.predicted, f"Drawings of {true} read as {read}"))
+            label = t("board.cell_label", true=true, read=read)
+            st.html(_gallery(data, shown, scores.predicted, label, t))

@@ -27,7 +27,8 @@ from softmax.classroom import (
 from softmax.export import export_class
 from softmax.store import StoreUnavailable
 from softmax.ui import lesson, teach
-from softmax.ui.markdown import plain
+from softmax.ui.language import messages
+from softmax.ui.markdown import literal, plain
 from softmax.ui.teacher import teacher_gate
 
 CHOSEN_KEY = "classroom_chosen"  # the class the page shows
@@ -38,20 +39,19 @@ QR_WIDTH = 440  # px on screen: a 33-module code is ~13 px a module, scannable a
 
 
 def render() -> None:
-    st.title("Classroom")
+    t = messages()
+    st.title(t("app.pages.classroom"))
     with st.container(key="intro"):
-        st.caption(
-            "Start a class: students scan the code with their phones, draw digits and say what "
-            "they drew. The board shows what the class drew and how the model reads it."
-        )
-    if not teacher_gate("Running a class"):
+        st.caption(t("classroom.intro"))
+    if not teacher_gate(t("classroom.gated"), key="classroom"):
         return
     try:
         store = lesson.store()
         classes = store.list_classes()
     except StoreUnavailable as error:
-        st.warning(f"The class database is not answering ({error}). Try again in a moment.")
-        st.button("Try again", key="classroom_retry", icon=":material/refresh:")
+        st.warning(lesson.refusal(error, t))
+        st.caption(t("classroom.detail", detail=literal(str(error))))
+        st.button(t("lesson.store.try_again"), key="classroom_retry", icon=":material/refresh:")
         return
     _message()
     if classes:
@@ -59,10 +59,11 @@ def render() -> None:
         _class_panel(chosen)
         st.divider()
         teach.section(chosen)
-    with st.expander("Start a class", expanded=not classes, icon=":material/add:"):
+    with st.expander(t("classroom.start"), expanded=not classes, icon=":material/add:"):
         _start_form()
     if classes:
-        with st.expander(f"All classes ({len(classes)})", icon=":material/list:"):
+        all_classes = t("classroom.all_classes", n=t.number(len(classes)))
+        with st.expander(all_classes, icon=":material/list:"):
             _class_list(classes)
 
 
@@ -75,113 +76,134 @@ def _message() -> None:
 
 
 def _start_form() -> None:
+    t = messages()
     with st.form("classroom_start", border=False, enter_to_submit=True):
         name, capacity = st.columns([3, 1])
-        name.text_input("Class name", key=NAME_INPUT, max_chars=80, placeholder="e.g. 7B maths")
+        name.text_input(
+            t("classroom.name"),
+            key=NAME_INPUT,
+            max_chars=80,
+            placeholder=t("classroom.name_example"),
+        )
         capacity.number_input(
-            "Students at most", 1, MAX_CAPACITY, DEFAULT_CAPACITY, key=CAPACITY_INPUT
+            t("classroom.capacity"), 1, MAX_CAPACITY, DEFAULT_CAPACITY, key=CAPACITY_INPUT
         )
         st.form_submit_button(
-            "Start the class", type="primary", icon=":material/play_arrow:", on_click=_start
-        )
+            t("classroom.start_button"), key="classroom_start_button", type="primary",
+            icon=":material/play_arrow:", on_click=_start,
+        )  # fmt: skip
 
 
 def _start() -> None:
+    t = messages()
     try:
         info = lesson.store().create_class(
             st.session_state.get(NAME_INPUT) or "", int(st.session_state[CAPACITY_INPUT])
         )
-    except ClassroomError as error:
-        st.session_state[MESSAGE_KEY] = ("error", f"Could not start the class: {error}.")
-        return
-    except StoreUnavailable as error:
-        st.session_state[MESSAGE_KEY] = ("error", f"Could not start the class: {error}.")
+    except (ClassroomError, StoreUnavailable) as error:
+        why = lesson.refusal(error, t)
+        st.session_state[MESSAGE_KEY] = ("error", t("classroom.start_failed", why=why))
         return
     st.session_state[CHOSEN_KEY] = info.code
     st.session_state[NAME_INPUT] = ""
-    st.session_state[MESSAGE_KEY] = ("success", f"Class {info.name!r} started: code {info.code}.")
+    started = t("classroom.started", name=plain(info.name), code=info.code)
+    st.session_state[MESSAGE_KEY] = ("success", started)
 
 
 def _choose(classes: list[ClassInfo]) -> ClassInfo:
+    t = messages()
     by_code = {info.code: info for info in classes}
     if st.session_state.get(CHOSEN_KEY) not in by_code:
         st.session_state[CHOSEN_KEY] = classes[0].code
+
+    def shown(code: str) -> str:
+        choice = "classroom.choice" if by_code[code].is_open else "classroom.choice_closed"
+        return t(choice, name=by_code[code].name, code=code)
+
     code = st.selectbox(
-        "Class",
-        list(by_code),
-        key=CHOSEN_KEY,
-        format_func=lambda c: f"{by_code[c].name} ({c}){'' if by_code[c].is_open else ' · closed'}",
+        t("classroom.pick"), list(by_code), key=CHOSEN_KEY, format_func=shown,
         label_visibility="collapsed",
-    )
+    )  # fmt: skip
     return by_code[code]
 
 
 def _class_panel(info: ClassInfo) -> None:
+    t = messages()
     base = lesson.public_base()
     join, board = links.join_url(base, info.code), links.board_url(base, info.code)
     qr, facts = st.columns([1, 1], gap="large")
     with qr, st.container(key="join-qr"):
-        st.image(links.qr_png(join), width=QR_WIDTH, caption=f"Scan to join {plain(info.name)}")
+        caption = t("classroom.scan_to_join", name=plain(info.name))
+        st.image(links.qr_png(join), width=QR_WIDTH, caption=caption)
     with facts:
         with st.container(key="join-code"):
-            st.metric("Join code", info.code)
-        st.markdown("Scan the QR code, or open this address:")
+            st.metric(t("classroom.join_code"), info.code)
+        st.markdown(t("classroom.or_open"))
         st.code(join, language=None)
         students, drawings = st.columns(2)
-        students.metric("Students", f"{info.students} of {info.capacity}")
-        drawings.metric("Drawings", info.drawings)
-        st.link_button("Open the class board", board, icon=":material/dashboard:")
+        students.metric(
+            t("classroom.students"),
+            t("classroom.students_of", students=t.number(info.students),
+              capacity=t.number(info.capacity)),
+        )  # fmt: skip
+        drawings.metric(t("classroom.drawings"), t.number(info.drawings))
+        st.link_button(t("classroom.open_board"), board, icon=":material/dashboard:")
         if info.is_open:
             st.button(
-                "Close the class", key="classroom_close", on_click=_close, args=(info.code,),
-                icon=":material/lock:", help="No one else can join; students already in can draw on.",
+                t("classroom.close"), key="classroom_close", on_click=_close, args=(info.code,),
+                icon=":material/lock:", help=t("classroom.close_help"),
             )  # fmt: skip
         else:
-            st.caption("Closed: no one else can join.")
+            st.caption(t("classroom.closed_note"))
             st.button(
-                "Reopen the class", key="classroom_reopen", on_click=_reopen, args=(info.code,),
-                icon=":material/lock_open:",
+                t("classroom.reopen"), key="classroom_reopen", on_click=_reopen,
+                args=(info.code,), icon=":material/lock_open:",
             )  # fmt: skip
         _downloads(info)
         _delete(info)
 
 
 def _close(code: str) -> None:
-    _act(lambda: lesson.store().close_class(code), f"Class {code} closed: no one else can join.")
+    _act(lambda: lesson.store().close_class(code), "classroom.closed_done", code)
 
 
 def _reopen(code: str) -> None:
-    _act(lambda: lesson.store().reopen_class(code), f"Class {code} is open again.")
+    _act(lambda: lesson.store().reopen_class(code), "classroom.reopened_done", code)
 
 
-def _act(action, done: str) -> None:
+def _act(action, done: str, code: str) -> None:
+    """Do `action`; keep the sentence `done` (a message key, about class `code`) or why not."""
+    t = messages()
     try:
         action()
     except (ClassroomError, StoreUnavailable) as error:
-        st.session_state[MESSAGE_KEY] = ("error", f"Could not do that: {error}.")
+        st.session_state[MESSAGE_KEY] = (
+            "error",
+            t("classroom.failed", why=lesson.refusal(error, t)),
+        )
         return
-    st.session_state[MESSAGE_KEY] = ("success", done)
+    st.session_state[MESSAGE_KEY] = ("success", t(done, code=code))
 
 
 def _downloads(info: ClassInfo) -> None:
     """The class's drawings as files, written as the CLI writes them."""
+    t = messages()
     if not info.drawings:
-        st.caption("Nothing to export yet.")
+        st.caption(t("classroom.nothing_to_export"))
         return
     try:
         npz, csv = _export(info.code)
     except (ClassroomError, StoreUnavailable, OSError) as error:
-        st.error(f"Could not export the class: {error}.")
+        st.error(t("classroom.export_failed", why=lesson.refusal(error, t)))
         return
     name = f"class-{info.code}"
     left, right = st.columns(2)
     left.download_button(
-        "Drawings (.npz)", npz, f"{name}.npz", "application/octet-stream",
-        key="classroom_npz", icon=":material/download:",
-        help="x: uint8 (n, 28, 28), y: uint8 (n,), as MNIST: np.load reads it.",
+        t("classroom.npz"), npz, f"{name}.npz", "application/octet-stream",
+        key="classroom_npz", icon=":material/download:", help=t("classroom.npz_help"),
     )  # fmt: skip
     right.download_button(
-        "Who drew what (.csv)", csv, f"{name}.csv", "text/csv",
+        t("classroom.csv"), csv, f"{name}.csv", "text/csv",
         key="classroom_csv", icon=":material/download:",
     )  # fmt: skip
 
@@ -193,14 +215,19 @@ def _export(code: str) -> tuple[bytes, bytes]:
 
 
 def _delete(info: ClassInfo) -> None:
-    with st.popover("Delete the class…", icon=":material/delete_forever:"):
+    t = messages()
+    with st.popover(t("classroom.delete"), icon=":material/delete_forever:"):
         st.markdown(
-            f"This deletes **{plain(info.name)}**, its {info.students} students, its "
-            f"{info.drawings} drawings and its models, for good. Export first to keep them."
+            t(
+                "classroom.delete_what",
+                name=plain(info.name),
+                students=t.plural("classroom.student_count", info.students),
+                drawings=t.plural("classroom.drawing_count", info.drawings),
+            )
         )
-        typed = st.text_input(f"Type the code {info.code} to confirm", key=CONFIRM_INPUT)
+        typed = st.text_input(t("classroom.type_code", code=info.code), key=CONFIRM_INPUT)
         st.button(
-            "Delete for good", key="classroom_delete", type="primary", on_click=_remove,
+            t("classroom.delete_button"), key="classroom_delete", type="primary", on_click=_remove,
             args=(info.code,), disabled=normalize_code(typed or "") != info.code,
         )  # fmt: skip
 
@@ -208,21 +235,22 @@ def _delete(info: ClassInfo) -> None:
 def _remove(code: str) -> None:
     st.session_state[CONFIRM_INPUT] = ""
     st.session_state.pop(CHOSEN_KEY, None)
-    _act(lambda: lesson.store().delete_class(code), f"Class {code} deleted, with all it held.")
+    _act(lambda: lesson.store().delete_class(code), "classroom.deleted", code)
 
 
 def _class_list(classes: list[ClassInfo]) -> None:
-    st.subheader("All classes")
+    t = messages()
+    st.subheader(t("classroom.all_classes_title"))
     st.dataframe(
         pd.DataFrame(
             {
-                "code": [c.code for c in classes],
-                "name": [c.name for c in classes],
-                "students": [c.students for c in classes],
-                "drawings": [c.drawings for c in classes],
-                "open": [c.is_open for c in classes],
-                "started": [c.created for c in classes],
-                "class model": [c.model_id is not None for c in classes],
+                t("classroom.column.code"): [c.code for c in classes],
+                t("classroom.column.name"): [c.name for c in classes],
+                t("classroom.column.students"): [c.students for c in classes],
+                t("classroom.column.drawings"): [c.drawings for c in classes],
+                t("classroom.column.open"): [c.is_open for c in classes],
+                t("classroom.column.started"): [c.created for c in classes],
+                t("classroom.column.class_model"): [c.model_id is not None for c in classes],
             }
         ),
         hide_index=True,

@@ -36,6 +36,7 @@ from softmax.model import SoftmaxClassifier
 from softmax.preprocess import EmptyImageError, canvas_to_mnist
 from softmax.store import StoreUnavailable
 from softmax.ui import canvas, lesson
+from softmax.ui.language import messages
 from softmax.ui.markdown import literal, plain
 from softmax.ui.reading import Reading, headline, shielded
 
@@ -45,7 +46,7 @@ INFO_KEY = "join_class"  # the class as last read (kept for when the database is
 READING_KEY = "join_reading"  # (x as stored, Prediction, model fingerprint) of the canvas now
 PENDING_KEY = "join_pending"  # Drawings tapped but not saved yet, oldest first
 LAST_KEY = "join_last"  # the last Drawing tapped: what Undo removes
-NOTICE_KEY = "join_notice"  # what the last tap or undo did: (kind, text)
+NOTICE_KEY = "join_notice"  # what the last tap or undo did: (kind, message key, its values)
 SAVED_KEY = "join_saved"  # how many of this session's drawings are saved
 RETRY_SECONDS = 3.0
 CODE_INPUT, NICKNAME_INPUT = "join_code", "join_nickname"
@@ -61,8 +62,10 @@ def render() -> None:
     info = _class_info(student.class_code)
     if info is None:
         return
+    t = messages()
     with st.container(key="intro"):
-        st.caption(f"{plain(info.name)} · you are **{plain(student.name)}**")
+        nickname = lesson.student_name(student.id, student.nickname, t)
+        st.caption(t("join.you_are", name=plain(info.name), nickname=plain(nickname)))
     classifier = _classifier(info)
     _retry_pending(student)
     labelling(student, classifier)
@@ -84,9 +87,9 @@ def _student() -> Student | None:
             student = lesson.store().get_student(student_id)
         except UnknownStudent:
             del st.query_params["student"]
-            st.warning("Your class is no longer there (the teacher may have deleted it).")
+            st.warning(messages()("join.gone_student"))
         except StoreUnavailable:
-            _unavailable("The class's database is not answering.")
+            _unavailable()
             return None
         else:
             st.session_state[STUDENT_KEY] = student
@@ -96,44 +99,40 @@ def _student() -> Student | None:
 
 
 def _join_form() -> None:
-    st.title("Join your class")
+    t = messages()
+    st.title(t("join.title"))
     code = normalize_code(st.query_params.get("code", ""))
     info = None
     if code:
         try:
             info = lesson.store().get_class(code)
         except UnknownClass:
-            st.error(
-                f"There is no class with the code **{literal(code)}**. Check the code your "
-                "teacher shows and type it below.",
-                icon=":material/search_off:",
-            )
+            st.error(t("join.wrong_code", code=literal(code)), icon=":material/search_off:")
         except StoreUnavailable:
-            _unavailable("The class's database is not answering.")
+            _unavailable()
             return
         if info is not None and not info.is_open:
-            st.error(_closed_message(info), icon=":material/lock:")
+            st.error(t("join.closed", name=plain(info.name)), icon=":material/lock:")
             return
     if info is not None:
-        st.subheader(f"Class: {plain(info.name)}")
+        st.subheader(t("join.class_is", name=plain(info.name)))
     with st.form("join", border=False, enter_to_submit=True):
         if info is None:
             st.text_input(
-                "Class code", value=code, key=CODE_INPUT, max_chars=12,
-                placeholder="e.g. K7MXR", help="The five letters your teacher shows.",
+                t("join.code"), value=code, key=CODE_INPUT, max_chars=12,
+                placeholder=t("join.code_example", code=lesson.EXAMPLE_CODE), help=t("join.code_help"),
             )  # fmt: skip
         st.text_input(
-            "Nickname (optional)", key=NICKNAME_INPUT, max_chars=24,
-            placeholder="Leave empty to stay anonymous",
-            help="Only what you type here is kept: no name needed.",
+            t("join.nickname"), key=NICKNAME_INPUT, max_chars=24,
+            placeholder=t("join.nickname_placeholder"), help=t("join.nickname_help"),
         )  # fmt: skip
         st.form_submit_button(
-            "Join", type="primary", icon=":material/login:", width="stretch",
-            on_click=_join, args=(code,),
+            t("join.join"), key="join_submit", type="primary", icon=":material/login:",
+            width="stretch", on_click=_join, args=(code,),
         )  # fmt: skip
     refused = st.session_state.pop(REFUSED_KEY, None)
     if refused:
-        st.error(plain(refused))
+        st.error(refused)
 
 
 @st.cache_data(show_spinner=False, ttl=2)
@@ -151,7 +150,7 @@ def _class_info(code: str) -> ClassInfo | None:
     except StoreUnavailable:
         info = st.session_state.get(INFO_KEY)
         if info is None:
-            _unavailable("The class's database is not answering.")
+            _unavailable()
         return info
     except UnknownClass:
         _class_gone()
@@ -160,17 +159,10 @@ def _class_info(code: str) -> ClassInfo | None:
     return info
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _closed_message(info: ClassInfo) -> str:
-    return f"The class **{plain(info.name)}** is closed: no one else can join. Ask your teacher."
-
-
-def _unavailable(what: str) -> None:
-    st.warning(f"{what} Trying again…", icon=":material/cloud_off:")
-    st.button("Try again", key="join_try_again", icon=":material/refresh:")
+def _unavailable() -> None:
+    t = messages()
+    st.warning(t("join.unavailable"), icon=":material/cloud_off:")
+    st.button(t("lesson.store.try_again"), key="join_try_again", icon=":material/refresh:")
 
 
 def _class_gone() -> None:
@@ -178,31 +170,28 @@ def _class_gone() -> None:
     for key in (STUDENT_KEY, INFO_KEY, PENDING_KEY, LAST_KEY):
         st.session_state.pop(key, None)
     st.query_params.pop("student", None)
-    st.error("This class has been deleted by the teacher: nothing more can be saved to it.")
+    st.error(messages()("join.deleted"))
 
 
 def _join(code_in_url: str) -> None:
     """The Join button: a new student in the class the form names, or why not."""
+    t = messages()
     code = normalize_code(st.session_state.get(CODE_INPUT) or code_in_url)
     if not code:
-        st.session_state[REFUSED_KEY] = "Type the class code your teacher shows."
+        st.session_state[REFUSED_KEY] = t("join.no_code")
         return
     try:
         student = lesson.store().join(code, st.session_state.get(NICKNAME_INPUT) or None)
     except UnknownClass:
-        st.session_state[REFUSED_KEY] = (
-            f"There is no class with the code {code}. Check the code your teacher shows."
-        )
+        st.session_state[REFUSED_KEY] = t("join.wrong_code_typed", code=literal(code))
     except ClassClosed as closed:
-        st.session_state[REFUSED_KEY] = _sentence(f"{closed}. Ask your teacher.")
+        st.session_state[REFUSED_KEY] = t("join.closed", name=plain(closed.name))
     except ClassFull as full:
-        st.session_state[REFUSED_KEY] = _sentence(f"{full}. Ask your teacher to make room.")
+        st.session_state[REFUSED_KEY] = t.plural("join.full", full.capacity, name=plain(full.name))
     except InvalidName as bad:
-        st.session_state[REFUSED_KEY] = f"That nickname will not do: {bad}."
+        st.session_state[REFUSED_KEY] = t("join.bad_nickname", why=lesson.refusal(bad, t))
     except StoreUnavailable:
-        st.session_state[REFUSED_KEY] = (
-            "The class's database is not answering. Press Join again in a moment."
-        )
+        st.session_state[REFUSED_KEY] = t("join.join_unavailable")
     else:
         st.session_state[STUDENT_KEY] = student
         st.query_params["code"] = student.class_code
@@ -213,7 +202,7 @@ def _join(code_in_url: str) -> None:
 
 
 def _classifier(info: ClassInfo) -> SoftmaxClassifier | None:
-    with shielded("the class's model"):
+    with shielded(messages()("join.model")):
         return lesson.class_classifier(info)
     return None
 
@@ -235,7 +224,7 @@ def labelling(student: Student, classifier: SoftmaxClassifier | None) -> None:
     with left:
         canvas.clear_button(CANVAS)
     with right, st.container(key="labels"):
-        st.markdown("**Which digit did you draw?**")
+        st.markdown(messages()("join.which"))
         for row in (range(0, 5), range(5, 10)):
             for column, digit in zip(st.columns(5, gap="small"), row, strict=True):
                 column.button(
@@ -256,7 +245,7 @@ def _read(image: np.ndarray | None, classifier: SoftmaxClassifier | None) -> Rea
     except EmptyImageError:
         return None
     except Exception as error:  # odd canvas data
-        st.error(f"Could not read the drawing: {error}. Press Clear and draw again.")
+        st.error(messages()("join.unreadable", detail=f"{type(error).__name__}: {error}"))
         return None
     if classifier is None:
         return Reading(x, None, None)
@@ -269,7 +258,7 @@ def _label(student: Student, digit: int) -> None:
     """A digit button: the drawing on the canvas, labelled `digit`, saved (or kept to retry)."""
     reading = st.session_state.get(READING_KEY)
     if reading is None:
-        st.session_state[NOTICE_KEY] = ("info", "Draw a digit first, then tap what you drew.")
+        st.session_state[NOTICE_KEY] = ("info", "join.draw_first", {})
         return
     x, prediction, fingerprint = reading
     drawing = Drawing(
@@ -281,18 +270,11 @@ def _label(student: Student, digit: int) -> None:
     canvas.clear(CANVAS)
     _save_pending(student)
     if drawing in st.session_state.get(PENDING_KEY, []):
-        st.session_state[NOTICE_KEY] = ("pending", _pending_text())
+        st.session_state[NOTICE_KEY] = ("pending", "join.pending", {})
     elif st.session_state.get(STUDENT_KEY) is not None:
-        read = "the model read it right" if prediction.digit == digit else (
-            f"the model read it as {prediction.digit}"
-        )  # fmt: skip
-        st.session_state[NOTICE_KEY] = ("saved", f"Saved: your {digit} ({read}). Draw the next!")
-
-
-def _pending_text() -> str:
-    n = len(st.session_state.get(PENDING_KEY, []))
-    drawings = "drawing is" if n == 1 else f"{n} drawings are"
-    return f"Your {drawings} not saved yet — retrying. Keep drawing: nothing is lost."
+        saved = "join.saved_right" if prediction.digit == digit else "join.saved_misread"
+        values = {"digit": digit, "predicted": prediction.digit}
+        st.session_state[NOTICE_KEY] = ("saved", saved, values)
 
 
 def _save_pending(student: Student) -> bool:
@@ -318,7 +300,7 @@ def _retry_pending(student: Student) -> None:
     if not st.session_state.get(PENDING_KEY):
         return
     if _save_pending(student) and st.session_state.get(NOTICE_KEY, ("",))[0] == "pending":
-        st.session_state[NOTICE_KEY] = ("saved", "Saved: the drawings that were waiting are in.")
+        st.session_state[NOTICE_KEY] = ("saved", "join.saved_waiting", {})
 
 
 @st.fragment(run_every=RETRY_SECONDS)
@@ -332,26 +314,29 @@ def _retrying(student: Student) -> None:
 
 
 def _status(student: Student) -> None:
-    """What the last tap did, with Undo for the last drawing, and how many are saved."""
-    kind, text = st.session_state.get(NOTICE_KEY, (None, None))
-    if kind == "saved":
-        st.success(text, icon=":material/check_circle:")
-    elif kind == "pending":
-        st.warning(_pending_text(), icon=":material/cloud_off:")
+    """What the last tap did, with Undo for the last drawing, and how many are saved; in the
+    language of now (a notice is kept as its message key, so switching language translates it)."""
+    t = messages()
+    kind, key, values = st.session_state.get(NOTICE_KEY, (None, None, {}))
+    if kind == "pending":
+        waiting = len(st.session_state.get(PENDING_KEY, []))
+        st.warning(t.plural(key, waiting), icon=":material/cloud_off:")
+    elif kind == "saved":
+        st.success(t(key, **values), icon=":material/check_circle:")
     elif kind == "error":
-        st.error(text)
+        st.error(t(key, **values))
     elif kind is not None:
-        st.info(text)
+        st.info(t(key, **values))
     last = st.session_state.get(LAST_KEY)
     saved = st.session_state.get(SAVED_KEY, 0)
     with st.container(horizontal=True, vertical_alignment="center"):
         if last is not None:
             st.button(
-                f"Undo the {last.label}", key="join_undo", on_click=_undo, args=(student,),
-                icon=":material/undo:",
+                t("join.undo", digit=last.label), key="join_undo", on_click=_undo,
+                args=(student,), icon=":material/undo:",
             )  # fmt: skip
         if saved:
-            st.caption(f"{saved} saved from this phone.")
+            st.caption(t.plural("join.saved_here", saved))
 
 
 def _undo(student: Student) -> None:
@@ -366,12 +351,9 @@ def _undo(student: Student) -> None:
         try:
             removed = lesson.store().undo(student.id, last.id)
         except StoreUnavailable:
-            st.session_state[NOTICE_KEY] = (
-                "error",
-                "Could not undo: the database is not answering. Try again in a moment.",
-            )
+            st.session_state[NOTICE_KEY] = ("error", "join.undo_unavailable", {})
             return
         if removed:
             st.session_state[SAVED_KEY] = max(0, st.session_state.get(SAVED_KEY, 0) - 1)
     st.session_state[LAST_KEY] = None
-    st.session_state[NOTICE_KEY] = ("info", f"Undone: your {last.label} is not kept.")
+    st.session_state[NOTICE_KEY] = ("info", "join.undone", {"digit": last.label})

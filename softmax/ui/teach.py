@@ -25,12 +25,14 @@ from softmax import explain, figures
 from softmax.class_training import LEAST_TO_TRAIN, Comparison, Split, compare, split_by_student
 from softmax.classroom import ClassDrawings, ClassInfo, ClassroomError
 from softmax.data import DataError
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
 from softmax.recipes import CLASS_WEIGHT, Recipe, get_recipe
-from softmax.store import StoreUnavailable
-from softmax.training_jobs import BY_TEACHER, TrainingJob
+from softmax.store import LeaseBusy, StoreUnavailable
+from softmax.training_jobs import BY_TEACHER, SlotBusy, TrainingJob
 from softmax.training_lease import TrainingRefused
 from softmax.ui import lesson, state, training
+from softmax.ui.language import messages
 
 TEACHING_KEY = "teach_teaching"  # this session's Teaching
 REFUSED_KEY = "teach_refused"
@@ -55,34 +57,36 @@ def teaching_recipe() -> Recipe:
 
 
 def section(info: ClassInfo) -> None:
-    st.subheader("Teach the model our handwriting")
+    t = messages()
+    st.subheader(t("teach.title"))
     try:
         data = lesson.store().class_drawings(info.code)
     except (ClassroomError, StoreUnavailable) as error:
-        st.error(f"Could not read the class's drawings: {error}.")
+        st.error(t("teach.read_failed", why=lesson.refusal(error, t)))
         return
     teaching: Teaching | None = st.session_state.get(TEACHING_KEY)
     if teaching is not None and teaching.code != info.code:
         teaching = None
     split = split_by_student(data)
     st.markdown(
-        f"The model learns its usual drawn digits plus this class's own, each counting "
-        f"{CLASS_WEIGHT:g} times. To score it honestly, the digits of "
-        f"{len(split.held_out_students)} of the {len(data.nicknames)} students are kept out of "
-        "training: the new model is measured on handwriting it has never seen."
+        t.plural(
+            "teach.how",
+            len(data.nicknames),
+            weight=t.number(CLASS_WEIGHT),
+            held=t.number(len(split.held_out_students)),
+        )
     )
     if len(data) < LEAST_TO_TRAIN or not split.n_held_out:
         st.info(
-            f"It needs at least {LEAST_TO_TRAIN} labelled digits from two students or more "
-            f"(the class has {len(data)}).",
+            t("teach.least", least=t.number(LEAST_TO_TRAIN), have=t.number(len(data))),
             icon=":material/hourglass_empty:",
         )
         return
     running = teaching is not None and teaching.job.running
     st.button(
-        "Teach the model", key="teach_start", type="primary", icon=":material/school:",
+        t("teach.start"), key="teach_start", type="primary", icon=":material/school:",
         on_click=_start, args=(info, data, split), disabled=running,
-        help=f"Trains on {split.n_train} of the class's digits (a minute or two).",
+        help=t("teach.start_help", n=t.number(split.n_train)),
     )  # fmt: skip
     refused = st.session_state.pop(REFUSED_KEY, None)
     if refused:
@@ -95,10 +99,11 @@ def section(info: ClassInfo) -> None:
 
 def _start(info: ClassInfo, data: ClassDrawings, split: Split) -> None:
     """Start the run under the server's slot and the store's lease (training.start)."""
+    t = messages()
     try:
         before = lesson.class_classifier(info)
     except StoreUnavailable as error:
-        st.session_state[REFUSED_KEY] = f"Not now: {error}."
+        st.session_state[REFUSED_KEY] = t("teach.not_now", why=lesson.refusal(error, t))
         return
     folder = Path(tempfile.mkdtemp(prefix="softmax-class-"))
     extra = folder / "class.npz"
@@ -110,32 +115,51 @@ def _start(info: ClassInfo, data: ClassDrawings, split: Split) -> None:
             extra=extra, extra_weight=CLASS_WEIGHT,
         )  # fmt: skip
     except TrainingRefused as refused:
-        st.session_state[REFUSED_KEY] = str(refused)
+        st.session_state[REFUSED_KEY] = _refused(refused, t)
         return
     st.session_state[TEACHING_KEY] = Teaching(info.code, job, before, data, split)
 
 
+def _refused(refused: TrainingRefused, t: Messages) -> str:
+    """Why training could not start, from what refused it (the refusal's English sentence is
+    for the log): this server's slot, another server's lease, the database, a bad setting."""
+    cause = refused.__cause__
+    if isinstance(cause, SlotBusy):
+        progress = cause.job.progress()
+        mine = cause.job.owner == training.session_id()
+        busy = "teach.busy.mine" if mine else "teach.busy.other"
+        return t(busy, done=t.number(len(progress.epochs)), total=t.number(progress.total))
+    if isinstance(cause, LeaseBusy | StoreUnavailable):
+        return t("teach.not_now", why=lesson.refusal(cause, t))
+    return t("teach.could_not_start", detail=str(cause or refused))
+
+
 @st.fragment(run_every=1.0)
 def _live(teaching: Teaching) -> None:
+    t = messages()
     progress = teaching.job.progress()
     if progress.done:
         st.rerun()
     done = len(progress.epochs)
-    text = "Starting TensorFlow and reading the data…"
+    text = t("teach.starting")
     if done:
-        text = f"Epoch {done} of {progress.total} · test accuracy {progress.epochs[-1].val_accuracy:.1%}"
+        accuracy = t.percent(progress.epochs[-1].val_accuracy, 1)
+        text = t(
+            "teach.epoch", done=t.number(done), total=t.number(progress.total), accuracy=accuracy
+        )
     bar, stop = st.columns([5, 1], vertical_alignment="bottom")
     bar.progress(done / progress.total, text=text)
     stop.button(
-        "Stop", key="teach_stop", on_click=teaching.job.stop, kwargs={"by": BY_TEACHER},
+        t("teach.stop"), key="teach_stop", on_click=teaching.job.stop, kwargs={"by": BY_TEACHER},
         icon=":material/stop:", width="stretch",
     )  # fmt: skip
 
 
 def _result(teaching: Teaching) -> None:
+    t = messages()
     progress = teaching.job.progress()
     if progress.error is not None or progress.result is None:
-        st.error(f"Teaching the model failed: {progress.error}")
+        st.error(t("teach.failed", detail=progress.error))
         return
     after = progress.result.classifier
     if teaching.comparison is None:
@@ -144,29 +168,35 @@ def _result(teaching: Teaching) -> None:
         )
     comparison = teaching.comparison
     st.markdown(
-        f"**Before → after**, on the {comparison.n_held_out} digits of the students held out "
-        f"(it learned from {comparison.n_trained} others):"
+        t(
+            "teach.before_after",
+            held_out=t.number(comparison.n_held_out),
+            trained=t.number(comparison.n_trained),
+        )
     )
     held_out, mnist = st.columns(2)
-    _before_after(held_out, "Held-out students' digits", comparison.before.held_out,
+    _before_after(held_out, t("teach.held_out"), comparison.before.held_out,
                   comparison.after.held_out)  # fmt: skip
-    _before_after(mnist, "MNIST test", comparison.before.mnist, comparison.after.mnist)
+    _before_after(mnist, t("teach.mnist"), comparison.before.mnist, comparison.after.mnist)
     if teaching.adopted:
-        st.success("Adopted: every student page of the class reads with it from its next stroke.")
+        st.success(t("teach.adopted"))
     else:
         st.button(
-            "Adopt as the class model", key="teach_adopt", type="primary",
+            t("teach.adopt"), key="teach_adopt", type="primary",
             icon=":material/published_with_changes:", on_click=_adopt, args=(teaching, after),
         )  # fmt: skip
     _weight_maps(teaching.before, after)
 
 
 def _before_after(column, label: str, before: float | None, after: float | None) -> None:
+    t = messages()
     if before is None or after is None:
-        column.metric(label, "—", help="MNIST is not available here.")
+        column.metric(label, "—", help=t("teach.no_mnist"))
         return
-    column.metric(label, f"{after:.1%}", delta=f"{(after - before) * 100:+.1f} points",
-                  help=f"Before: {before:.1%}.")  # fmt: skip
+    change = (after - before) * 100
+    delta = t("teach.points", delta=("-" if change < 0 else "+") + t.number(abs(change), 1))
+    column.metric(label, t.percent(after, 1), delta=delta,
+                  help=t("teach.before_was", accuracy=t.percent(before, 1)))  # fmt: skip
 
 
 def _mnist_test() -> tuple[np.ndarray, np.ndarray] | None:
@@ -177,30 +207,32 @@ def _mnist_test() -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _adopt(teaching: Teaching, after: SoftmaxClassifier) -> None:
+    t = messages()
     try:
         store = lesson.store()
         stored = store.save_model(teaching.code, after)
         store.adopt_model(teaching.code, stored.id)
     except (ClassroomError, StoreUnavailable) as error:
-        st.session_state[REFUSED_KEY] = f"Could not adopt the model: {error}."
+        st.session_state[REFUSED_KEY] = t("teach.adopt_failed", why=lesson.refusal(error, t))
         return
     teaching.adopted = True
 
 
 def _weight_maps(before: SoftmaxClassifier, after: SoftmaxClassifier) -> None:
-    st.markdown("**The weight maps before and after**: what this class changed.")
-    maps = {"Before": explain.weight_maps(before), "After": explain.weight_maps(after)}
+    t = messages()
+    st.markdown(t("teach.maps"))
+    maps = {"before": explain.weight_maps(before), "after": explain.weight_maps(after)}
     limit = max(explain.weight_scale(m) for m in maps.values())  # one scale: colours compare
     for column, (name, values) in zip(st.columns(2), maps.items(), strict=True):
         with column:
-            st.markdown(f"*{name}*")
+            st.markdown(f"*{t(f'teach.{name}')}*")
             st.html(
                 figures.maps(
                     values,
                     [str(k) for k in range(10)],
                     limit,
-                    label=f"The ten weight maps {name.lower()} teaching",
-                    legend="weight",
+                    label=t(f"teach.maps_{name}"),
+                    legend=t("teach.weight"),
                     size=90,
                 )
             )

@@ -19,6 +19,8 @@ import os
 
 import streamlit as st
 
+from softmax.ui.language import messages
+
 PASSWORD_SECRET = "teacher_password"  # key in .streamlit/secrets.toml
 PASSWORD_ENV = "SOFTMAX_TEACHER_PASSWORD"
 BEHIND_PROXY_ENV = "SOFTMAX_BEHIND_PROXY"  # "1": browsers arrive through a proxy
@@ -64,25 +66,26 @@ def is_teacher() -> bool:
     return on_server_machine() or bool(st.session_state.get(UNLOCKED_KEY))
 
 
-def teacher_gate(action: str) -> bool:
-    """`is_teacher()`; when not, say why `action` (e.g. "Saving the default model") is not
-    offered here and, if a password is configured, offer to enter it."""
+def teacher_gate(action: str, key: str | None = None) -> bool:
+    """`is_teacher()`; when not, say why `action` (what is gated, in the session's language, e.g.
+    "Saving the default model") is not offered here and, if a password is configured, offer to
+    enter it. `key` names the gated action for the form's widgets (default: `action`): give one
+    that does not depend on the language, so switching it keeps a half-typed password."""
     if is_teacher():
         return True
+    t = messages()
+    key = key or action
     password = teacher_password()
     if password is None:
-        st.caption(
-            f"{action} is for the teacher, on the computer running the studio. "
-            f"To allow it from other devices, set a teacher password ({PASSWORD_ENV})."
-        )
+        st.caption(t("teacher.for_teacher_here", action=action, variable=PASSWORD_ENV))
         return False
-    st.caption(f"{action} is for the teacher. Enter the teacher password to unlock it.")
-    entered = f"{ENTERED_KEY}:{action}"  # one form per gated action on a page
-    with st.form(key=f"teacher_unlock:{action}", border=False, enter_to_submit=True):
-        st.text_input("Teacher password", type="password", key=entered)
-        st.form_submit_button("Unlock", on_click=_unlock, args=(entered, password))
+    st.caption(t("teacher.for_teacher", action=action))
+    entered = f"{ENTERED_KEY}:{key}"  # one form per gated action on a page
+    with st.form(key=f"teacher_unlock:{key}", border=False, enter_to_submit=True):
+        st.text_input(t("teacher.password"), type="password", key=entered)
+        st.form_submit_button(t("teacher.unlock"), on_click=_unlock, args=(entered, password))
     if st.session_state.pop(WRONG_KEY, False):
-        st.error("That is not the teacher password.")
+        st.error(t("teacher.wrong_password"))
     return False
 
 
