@@ -97,15 +97,6 @@ RECIPES_FOR = {
     "digits": ("notebook", "default"),
 }
 
-# "Teach the model our handwriting": the `drawn` recipe plus the class's labelled drawings, each
-# weighing this much in the loss (`fit(..., extra=..., extra_weight=CLASS_WEIGHT)`), whatever the
-# class's size. Measured by bench/class_model.py with 300 digits of 30 real pen writers (UCI
-# pendigits, rendered like the canvas), read on 14 other writers / MNIST test: before 0.764 /
-# 0.951, ×20 0.845 / 0.948. For a class past ~500 digits ×20 takes MNIST below 0.945:
-# `class_training.class_weight(n)` (a fixed budget shared by the class's digits) replaces it
-# once the Classroom page passes that instead (softmax/class_training.py has the measurements).
-CLASS_WEIGHT = 20.0
-
 
 def get_recipe(name: str, dataset: str = "mnist", **overrides: Any) -> Recipe:
     """The named recipe as sized for `dataset`, with `overrides` applied.

@@ -355,7 +355,6 @@ def test_the_board_in_korean(store):
     assert english_left(at, [room.code]) == []
 
 
-@pytest.mark.xfail(strict=True, reason="the confusion matrix's words: charts.py on branch ko-walk")
 def test_a_boards_drawings_in_korean(store):
     room = store.create_class("3학년 2반")
     save(store, room.code, "민수", [(ZERO, 0)] * 3 + [(SEVEN, 4)] * 3)  # 4s read as 7

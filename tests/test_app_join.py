@@ -237,7 +237,6 @@ def test_a_wrong_closed_or_full_class_is_said_in_korean(store, canvas):
     assert english_left(at, [tiny.code]) == []
 
 
-@pytest.mark.xfail(strict=True, reason="Clear and the Prediction: branch ko-draw")
 def test_drawing_saving_and_undoing_in_korean(store, canvas):
     at, code = joined_ko(store)
     assert "민수" in at.caption[0].value
@@ -266,7 +265,6 @@ def test_a_deleted_class_is_said_in_korean(store, canvas):
     assert english_left(at, [code, EXAMPLE_CODE]) == []
 
 
-@pytest.mark.xfail(strict=True, reason="Clear and the Prediction: branch ko-draw")
 def test_waiting_drawings_are_said_in_korean(class_database, store, canvas):
     at, code = joined_ko(store)
     draw_next(at, canvas, SEVEN)

@@ -214,7 +214,7 @@ def _confusion(data: ClassDrawings, scores: Scores) -> None:
     matrix, cell = st.columns([3, 2], gap="large")
     with matrix:
         event = st.altair_chart(
-            charts.confusion_heatmap(scores.evaluation.confusion),
+            charts.confusion_heatmap(scores.evaluation.confusion, t=t),
             on_select="rerun",
             selection_mode="cell",
             key=CHART_KEY,

@@ -3,7 +3,7 @@
 The teacher starts it; it trains in the training child process (softmax/training_jobs.py), in
 the server's one training slot and under the store's training lease, so one run goes at a time
 across every replica (a refused Start says who holds it). It learns the `drawn` recipe plus the
-digits of about three quarters of the class's students, each weighing `recipes.CLASS_WEIGHT`;
+digits of about three quarters of the class's students, sharing `class_training.class_weight`;
 the other students' digits are held out (softmax/class_training.py), and the page reports the
 class's model before and the new one after on those digits and on MNIST's test set. Nothing
 changes for the class until the teacher adopts the new model; every student page then reads
@@ -22,12 +22,19 @@ import numpy as np
 import streamlit as st
 
 from softmax import explain, figures
-from softmax.class_training import LEAST_TO_TRAIN, Comparison, Split, compare, split_by_student
+from softmax.class_training import (
+    LEAST_TO_TRAIN,
+    Comparison,
+    Split,
+    class_weight,
+    compare,
+    split_by_student,
+    teaching_recipe,
+)
 from softmax.classroom import ClassDrawings, ClassInfo, ClassroomError
 from softmax.data import DataError
 from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
-from softmax.recipes import CLASS_WEIGHT, Recipe, get_recipe
 from softmax.store import LeaseBusy, StoreUnavailable
 from softmax.training_jobs import BY_TEACHER, SlotBusy, TrainingJob
 from softmax.training_lease import TrainingRefused
@@ -51,11 +58,6 @@ class Teaching:
     adopted: bool = False
 
 
-def teaching_recipe() -> Recipe:
-    """What the class's model learns besides the class's digits: the drawn recipe."""
-    return get_recipe("drawn")
-
-
 def section(info: ClassInfo) -> None:
     t = messages()
     st.subheader(t("teach.title"))
@@ -72,7 +74,7 @@ def section(info: ClassInfo) -> None:
         t.plural(
             "teach.how",
             len(data.nicknames),
-            weight=t.number(CLASS_WEIGHT),
+            weight=t.number(round(_weight(split), 1)),
             held=t.number(len(split.held_out_students)),
         )
     )
@@ -112,12 +114,18 @@ def _start(info: ClassInfo, data: ClassDrawings, split: Split) -> None:
         job = training.start(
             teaching_recipe(), "mnist", f"Teaching the model class {info.code}",
             on_end=lambda: shutil.rmtree(folder, ignore_errors=True),
-            extra=extra, extra_weight=CLASS_WEIGHT,
+            extra=extra, extra_weight=_weight(split),
         )  # fmt: skip
     except TrainingRefused as refused:
         st.session_state[REFUSED_KEY] = _refused(refused, t)
         return
     st.session_state[TEACHING_KEY] = Teaching(info.code, job, before, data, split)
+
+
+def _weight(split: Split) -> float:
+    """What each of the class's training digits weighs (a class too small to train yet is told
+    the weight its first digits would get)."""
+    return class_weight(max(split.n_train, 1))
 
 
 def _refused(refused: TrainingRefused, t: Messages) -> str:
@@ -234,5 +242,6 @@ def _weight_maps(before: SoftmaxClassifier, after: SoftmaxClassifier) -> None:
                     label=t(f"teach.maps_{name}"),
                     legend=t("teach.weight"),
                     size=90,
+                    t=t,
                 )
             )

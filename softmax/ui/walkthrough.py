@@ -288,6 +288,7 @@ def _weights(lesson: Lesson, t: Messages) -> None:
             legend=t("walkthrough.weights.legend"),
             digits=range(10),
             size=150 if lesson.key == MNIST else 120,
+            t=t,
         )
     )
     st.caption(t("walkthrough.weights.caption"))
