@@ -18,7 +18,14 @@ import argparse
 import json
 
 from softmax.classroom import DEFAULT_CAPACITY, MAX_CAPACITY, ClassInfo
-from softmax.store import Store
+
+
+def _store():
+    """The app's store, imported only when a classroom command runs: SQLAlchemy takes ~0.8 s
+    to import, which every other command (`train`, `predict`, ...) would otherwise pay."""
+    from softmax.store import Store
+
+    return Store()
 
 
 def add_classroom_parser(commands) -> None:
@@ -64,7 +71,7 @@ def add_classroom_parser(commands) -> None:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    with Store() as store:
+    with _store() as store:
         room = store.create_class(args.name, capacity=args.capacity)
     print(f"created class {room.name!r} for up to {room.capacity} students; they join with")
     print(room.code)
@@ -72,7 +79,7 @@ def run_create(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with Store() as store:
+    with _store() as store:
         rooms = store.list_classes()
     if args.json:
         print(json.dumps([_as_json(room) for room in rooms], indent=2))
@@ -94,21 +101,21 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_close(args: argparse.Namespace) -> int:
-    with Store() as store:
+    with _store() as store:
         room = store.close_class(args.code)
     print(f"closed {room.code} ({room.name!r}): no one else can join")
     return 0
 
 
 def run_reopen(args: argparse.Namespace) -> int:
-    with Store() as store:
+    with _store() as store:
         room = store.reopen_class(args.code)
     print(f"reopened {room.code} ({room.name!r}): students can join")
     return 0
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    with Store() as store:
+    with _store() as store:
         room = store.delete_class(args.code)
     print(
         f"deleted {room.code} ({room.name!r}) with its {room.students} students "
@@ -120,7 +127,7 @@ def run_delete(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from softmax.export import export_class
 
-    with Store() as store:
+    with _store() as store:
         written = export_class(store, args.code, args.out)
     print(f"exported {written.n} drawings to {written.npz} and {written.csv}")
     return 0

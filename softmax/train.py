@@ -22,9 +22,14 @@ The epoch count is part of the recipe and never chosen by looking at the test se
 loss and accuracy are computed after every epoch only to be *reported* (the app plots live
 train/test curves); nothing in training reads them.
 
-Speed: every compiled training call runs several batches (`steps_per_execution`), and long runs
-compile the step with XLA (`jit_compile`, see `use_xla`). Both change how fast, not what: the
-weights match Keras' plain `model.fit` to float rounding (tests/test_train.py compares them).
+Speed: with a seed, Keras' `fit(x, y, shuffle=True)` (TensorFlow backend) draws the same
+permutation of the training set every epoch, and its input pipeline re-gathers every batch from
+the arrays each epoch, which cost as much as the training arithmetic. `fit` here draws that same
+permutation once (`keras_order`), cuts the shuffled data into its batches once, and hands Keras
+a dataset that repeats them (`_epoch_batches`); every compiled training call runs several
+batches (`steps_per_execution`). Both change how fast, not what: the weights are bit for bit
+those of Keras' plain `model.fit` (tests/test_train.py compares them). XLA (`jit_compile`) is
+not used: measured here, it made each MNIST epoch slower and cost ~3 s to compile.
 The held-out drawn digits every 28×28 model is scored on are generated in a thread while
 TensorFlow loads and trains, so the result is ready as soon as the last epoch ends.
 """
@@ -170,25 +175,24 @@ def fit(
     if recipe.learning_rate is not None:
         config = {"learning_rate": recipe.learning_rate}
         optimizer = keras.optimizers.get({"class_name": recipe.optimizer, "config": config})
+    steps = -(-len(x) // recipe.batch_size)  # batches per epoch, the last one maybe smaller
     model.compile(
         optimizer=optimizer,
         loss="categorical_crossentropy",
         metrics=["accuracy"],
-        jit_compile=use_xla(len(x), x.shape[1], recipe.epochs),
         steps_per_execution=steps_per_execution(len(x), recipe.batch_size),
     )
 
     progress = [c for c in callbacks if isinstance(c, ProgressCallback)]
     others = [c for c in callbacks if not isinstance(c, ProgressCallback)]
     reporter = _reporter(keras, progress, x_val, y_test, recipe.epochs)
+    arrays = (x, one_hot(y_train), weights if extra is not None else None)  # to_categorical
     start = time.perf_counter()
     history = model.fit(
-        x,
-        one_hot(y_train),  # (n, 10), the notebook's to_categorical
-        sample_weight=weights if extra is not None else None,
-        batch_size=recipe.batch_size,
+        _epoch_batches(arrays, keras_order(len(x)), recipe.batch_size),
+        steps_per_epoch=steps,
         epochs=recipe.epochs,
-        shuffle=True,
+        shuffle=False,  # the dataset is already in the order Keras' shuffle gives
         callbacks=[reporter, *others],
         verbose=verbose,
     ).history
@@ -231,30 +235,55 @@ def fit(
     )
 
 
-EXECUTION_SAMPLES = 16_384  # images per compiled training call: few calls, quick to stop
+EXECUTION_SAMPLES = 16_384  # about this many images per compiled training call: quick to stop
 
 
 def steps_per_execution(n_train: int, batch_size: int) -> int:
-    """Batches per compiled training call: about EXECUTION_SAMPLES images, at most an epoch.
+    """Batches per compiled training call: the most that divide an epoch's batches evenly and
+    hold at most EXECUTION_SAMPLES images (at least one batch).
 
     Each call costs Python and TensorFlow overhead, so fewer calls train faster; a stop is
-    seen between calls, so calls stay short. Batch 2048 on MNIST: 8 batches (4 calls an epoch).
+    seen between calls, so calls stay short. They must divide the epoch, since the training
+    data repeats (`_epoch_batches`) and a call would otherwise run on into the next epoch.
+    Batch 2048 on MNIST: 30 batches an epoch, 6 a call.
     """
     steps_per_epoch = -(-n_train // batch_size)
-    return max(1, min(steps_per_epoch, EXECUTION_SAMPLES // batch_size))
+    most = max(1, EXECUTION_SAMPLES // batch_size)
+    return max(d for d in range(1, min(most, steps_per_epoch) + 1) if steps_per_epoch % d == 0)
 
 
-XLA_MIN_WORK = 1.5e9  # epochs × training images × inputs from which XLA pays for its compiling
+def keras_order(n: int):
+    """The order in which Keras' seeded `fit(..., shuffle=True)` visits `n` training samples:
+    (n,) int64 indices, the same every epoch.
 
-
-def use_xla(n_train: int, n_inputs: int, epochs: int) -> bool:
-    """Whether to compile the training step with XLA: only for long runs.
-
-    Measured here: XLA saves ~0.12 s per MNIST epoch (60,000 × 784 pixel values) and costs
-    ~3 s to compile, so it pays from ~1.3e9 pixel values on: the notebook's 100 MNIST epochs
-    (4.7e9) yes, the default's 10 (4.7e8) and anything on the 8×8 digits no.
+    Keras' array adapter (TensorFlow backend) shuffles `tf.range(n)` with `tf.random.shuffle`
+    inside a `tf.data` function; with the global seed set (`keras.utils.set_random_seed`), the
+    op's seeds are fixed and every epoch's new iterator redraws the same permutation. This is
+    that function, run once: call it right after seeding, as `fit` does.
     """
-    return epochs * n_train * n_inputs >= XLA_MIN_WORK
+    import tensorflow as tf
+
+    def permutation(_):
+        return tf.random.shuffle(tf.range(n, dtype=tf.int64))
+
+    return tf.data.Dataset.range(1).map(permutation).get_single_element().numpy()
+
+
+def _epoch_batches(arrays: tuple, order: np.ndarray, batch_size: int):
+    """A `tf.data.Dataset` of an epoch's batches, in `order`, repeated forever: (x, y) or
+    (x, y, sample_weight) per batch, the last batch of an epoch maybe smaller.
+
+    Shuffled and cut once, so an epoch costs no gathering; fit with `steps_per_epoch`.
+    """
+    import tensorflow as tf
+
+    arrays = tuple(a[order] for a in arrays if a is not None)  # (n, ...) each, epoch order
+    full = len(order) // batch_size * batch_size
+    batched = tuple(a[:full].reshape(-1, batch_size, *a.shape[1:]) for a in arrays)
+    dataset = tf.data.Dataset.from_tensor_slices(batched)  # (steps, batch, ...) -> batches
+    if full < len(order):
+        dataset = dataset.concatenate(tf.data.Dataset.from_tensors(tuple(a[full:] for a in arrays)))
+    return dataset.repeat()
 
 
 def _inputs(recipe: Recipe, dataset: Dataset, extra: Split | None = None) -> tuple[Split, Split]:

@@ -13,15 +13,16 @@ import pytest
 from softmax.data import Dataset, digits_dataset, one_hot, to_inputs
 from softmax.model import SoftmaxClassifier, build_model
 from softmax.recipes import MEASURED_ACCURACY, RECIPES, Recipe, get_recipe
-from softmax.train import EpochLog, ProgressCallback, fit, steps_per_execution, use_xla
+from softmax.train import EpochLog, ProgressCallback, fit, keras_order, steps_per_execution
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = get_recipe("default", epochs=3, batch_size=64)  # ~0.3 s on the 8×8 digits
 
 
 def plain_keras(recipe: Recipe, dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """W and b from the recipe run as the notebook runs it: Keras' `model.fit`, compiled with
-    its defaults (no XLA, one batch per call): the reference `fit`'s speed-ups must match."""
+    """W and b from the recipe run as the notebook runs it: Keras' `model.fit` on the arrays,
+    shuffle=True, compiled with its defaults (one batch per call): the reference `fit`'s
+    speed-ups must match."""
     import keras
 
     x, labels = to_inputs(dataset.train[0]), dataset.train[1]
@@ -220,19 +221,33 @@ def test_the_weight_penalty_adds_lambda_times_half_the_squared_weights_to_the_lo
 
 
 @pytest.mark.parametrize(
-    ("n_train", "batch_size", "steps"), [(60_000, 2048, 8), (1437, 32, 45), (100, 2048, 1)]
+    ("n_train", "batch_size", "steps"),
+    [(60_000, 2048, 6), (1437, 32, 45), (100, 2048, 1), (60_300, 64, 41)],
 )
-def test_a_compiled_call_runs_about_16k_images_and_at_most_an_epoch(n_train, batch_size, steps):
+def test_a_compiled_call_runs_at_most_about_16k_images_and_divides_the_epoch(
+    n_train, batch_size, steps
+):
     assert steps_per_execution(n_train, batch_size) == steps
+    assert -(-n_train // batch_size) % steps == 0
 
 
-@pytest.mark.parametrize(
-    ("n_train", "n_inputs", "epochs", "xla"),
-    [(60_000, 784, 100, True), (60_000, 784, 10, False), (1437, 64, 500, False)],
-    ids=["notebook on MNIST", "default on MNIST", "500 epochs of 8x8"],
-)
-def test_only_long_runs_are_compiled_with_xla(n_train, n_inputs, epochs, xla):
-    assert use_xla(n_train, n_inputs, epochs) is xla
+def test_fit_trains_bit_for_bit_the_weights_of_keras_own_fit(digits):
+    """Shuffling once in Keras' order and repeating the batches is Keras' `fit` exactly."""
+    recipe = QUICK.replace(epochs=4)
+    result = fit(recipe, digits)
+    weights, bias = plain_keras(recipe, digits)
+    np.testing.assert_array_equal(result.classifier.weights, weights)
+    np.testing.assert_array_equal(result.classifier.bias, bias)
+
+
+def test_keras_order_is_a_seeded_permutation():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    first = keras_order(1000)
+    keras.utils.set_random_seed(0)
+    assert np.array_equal(keras_order(1000), first)
+    assert sorted(first) == list(range(1000)) and not np.array_equal(first, np.arange(1000))
 
 
 @pytest.mark.slow
