@@ -326,26 +326,29 @@ def confusion_heatmap(
     return _projector((squares + numbers).properties(width=520, height=520))
 
 
-def training_curves(history: dict[str, Sequence[float]], epochs: int) -> alt.Chart:
+def training_curves(history: dict[str, Sequence[float]], epochs: int, *, t: Messages) -> alt.Chart:
     """Loss and accuracy per epoch, training (violet) and test (slate). The axes are fixed (epochs
     1..`epochs`, loss from 0, accuracy 0–100 %) so the lines grow into a chart that does not
-    rescale while training runs."""
+    rescale while training runs. Titles, legend and tooltips in `t`'s language."""
     n = len(history.get("loss", ()))
+    parts = (t("train.curves.train"), ""), (t("train.curves.test"), "val_")
     rows = [
         {"epoch": epoch + 1, "metric": metric, "set": part, "value": float(values[epoch])}
-        for metric, key in (("loss", "loss"), ("accuracy", "accuracy"))
-        for part, prefix in (("train", ""), ("test", "val_"))
-        if (values := history.get(prefix + key)) is not None
+        for metric in ("loss", "accuracy")
+        for part, prefix in parts
+        if (values := history.get(prefix + metric)) is not None
         for epoch in range(min(n, len(values)))
     ]
     frame = pd.DataFrame(rows, columns=["epoch", "metric", "set", "value"])
     colour = alt.Color(
         "set:N",
-        scale=alt.Scale(domain=["train", "test"], range=[ANSWER, "#64748b"]),
+        scale=alt.Scale(domain=[part for part, _ in parts], range=[ANSWER, "#64748b"]),
         legend=alt.Legend(title=None, orient="top"),
     )
+    epoch_title, set_title = t("train.curves.epoch"), t("train.curves.set")
     panels = []
-    for metric, title in (("loss", "cross-entropy loss"), ("accuracy", "accuracy")):
+    for metric in ("loss", "accuracy"):
+        title = t(f"train.curves.{metric}_axis")
         panels.append(
             alt.Chart(frame)
             .transform_filter(alt.datum.metric == metric)
@@ -353,6 +356,7 @@ def training_curves(history: dict[str, Sequence[float]], epochs: int) -> alt.Cha
             .encode(
                 x=alt.X(
                     "epoch:Q",
+                    title=epoch_title,
                     scale=alt.Scale(domain=[1, max(2, epochs)]),
                     axis=alt.Axis(tickMinStep=1, format="d"),
                 ),
@@ -365,7 +369,11 @@ def training_curves(history: dict[str, Sequence[float]], epochs: int) -> alt.Cha
                     axis=alt.Axis(format=".0%" if metric == "accuracy" else ".1f"),
                 ),
                 color=colour,
-                tooltip=["epoch:Q", "set:N", alt.Tooltip("value:Q", format=".4f")],
+                tooltip=[
+                    alt.Tooltip("epoch:Q", title=epoch_title),
+                    alt.Tooltip("set:N", title=set_title),
+                    alt.Tooltip("value:Q", title=title, format=".4f"),
+                ],
             )
             .properties(width=340, height=260)
         )
@@ -429,11 +437,11 @@ _UNCHECKED = {
 
 
 def runs_test_loss(
-    runs: Sequence[tuple[str, Sequence[float]]], epoch: int | None = None
+    runs: Sequence[tuple[str, Sequence[float]]], epoch: int | None = None, *, t: Messages
 ) -> alt.LayerChart:
     """The test loss per epoch of several training runs, one line each, labelled by `runs`'
     names (a run's settings), the last run (this one) in the answer's violet and thicker; a
-    violet rule at `epoch` marks the epoch being replayed."""
+    violet rule at `epoch` marks the epoch being replayed. Titles in `t`'s language."""
     if not runs:
         raise ValueError("runs_test_loss needs at least one run")
     names = [name for name, _ in runs]
@@ -447,12 +455,13 @@ def runs_test_loss(
         ]
     )
     others = [OTHER_RUNS[i % len(OTHER_RUNS)] for i in range(len(runs) - 1)]
+    epoch_title, loss_title = t("train.curves.epoch"), t("train.curves.test_loss")
     lines = (
         alt.Chart(frame)
         .mark_line(point=alt.OverlayMarkDef(size=30))
         .encode(
-            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("test loss:Q", title="test loss", scale=alt.Scale(zero=False)),
+            x=alt.X("epoch:Q", title=epoch_title, axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("test loss:Q", title=loss_title, scale=alt.Scale(zero=False)),
             color=alt.Color(
                 "run:N",
                 sort=names,
@@ -460,7 +469,11 @@ def runs_test_loss(
                 legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=0),
             ),
             strokeWidth=alt.condition("datum.this", alt.value(4), alt.value(2)),
-            tooltip=["run:N", "epoch:Q", alt.Tooltip("test loss:Q", format=".4f")],
+            tooltip=[
+                alt.Tooltip("run:N", title=t("train.curves.run")),
+                alt.Tooltip("epoch:Q", title=epoch_title),
+                alt.Tooltip("test loss:Q", title=loss_title, format=".4f"),
+            ],
         )
     )
     layers = [lines]

@@ -40,7 +40,16 @@ Progress = Callable[[int, int | None], None]  # (bytes so far, total bytes or No
 
 
 class FetchError(DataError):
-    """The download failed or gave the wrong file; the message says how to get MNIST by hand."""
+    """The download failed or gave the wrong file; the message says how to get MNIST by hand.
+
+    For a page that words it in another language: `kind` (`folder`, `hash`, `not_mnist`, `cut`,
+    `unreachable`), `details` (the message's values: url, reason, ...) and `target`, where the
+    file belongs (`manual_steps(target)`).
+    """
+
+    def __init__(self, message: str, kind: str, target: Path, **details: str) -> None:
+        super().__init__(message)
+        self.kind, self.target, self.details = kind, target, details
 
 
 def origin() -> str:
@@ -74,16 +83,27 @@ def fetch_mnist(on_progress: Progress | None = None) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise FetchError(f"cannot create {target.parent} ({error}). {manual_steps()}") from error
+        raise FetchError(
+            f"cannot create {target.parent} ({error}). {manual_steps()}",
+            "folder",
+            target,
+            folder=str(target.parent),
+            reason=str(error),
+        ) from error
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".mnist.npz.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
-            _download(origin(), file, on_progress)
+            _download(origin(), file, on_progress, target)
         got = _hash_of(Path(temporary), wanted)
         if got != wanted:
             raise FetchError(
                 f"the file from {origin()} has hash {got}, not the expected {wanted}: "
-                f"not MNIST, or damaged on the way. {manual_steps(target)}"
+                f"not MNIST, or damaged on the way. {manual_steps(target)}",
+                "hash",
+                target,
+                url=origin(),
+                got=got,
+                wanted=wanted,
             )
         read_mnist_npz(temporary)  # the four arrays, right shapes: before anyone can find it
         os.chmod(temporary, 0o644)
@@ -91,13 +111,15 @@ def fetch_mnist(on_progress: Progress | None = None) -> Path:
     except FetchError:
         raise
     except DataError as error:
-        raise FetchError(f"{error}. {manual_steps(target)}") from error
+        raise FetchError(
+            f"{error}. {manual_steps(target)}", "not_mnist", target, reason=str(error)
+        ) from error
     finally:
         Path(temporary).unlink(missing_ok=True)
     return target
 
 
-def _download(url: str, file, on_progress: Progress | None) -> None:
+def _download(url: str, file, on_progress: Progress | None, target: Path) -> None:
     """Stream `url` into `file`, calling `on_progress` after every chunk."""
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
@@ -114,14 +136,23 @@ def _download(url: str, file, on_progress: Progress | None) -> None:
             if total is not None and done != total:
                 raise FetchError(
                     f"the download from {url} stopped after {done:,} of {total:,} bytes. "
-                    f"{manual_steps()}"
+                    f"{manual_steps()}",
+                    "cut",
+                    target,
+                    url=url,
+                    done=f"{done:,}",
+                    total=f"{total:,}",
                 )
     except FetchError:
         raise
     except (urllib.error.URLError, OSError, ValueError) as error:  # offline, refused, timeout
         reason = getattr(error, "reason", None) or error
         raise FetchError(
-            f"could not download MNIST from {url} ({reason}). {manual_steps()}"
+            f"could not download MNIST from {url} ({reason}). {manual_steps()}",
+            "unreachable",
+            target,
+            url=url,
+            reason=str(reason),
         ) from error
 
 

@@ -15,6 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "nadam", "adamax", "rmsprop", "adagrad", "adadelta", "lion")
+OPTIMIZER_NAMES = {  # how the literature (and Keras' class names) write each, for people to read
+    "sgd": "SGD",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "nadam": "Nadam",
+    "adamax": "Adamax",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+    "adadelta": "Adadelta",
+    "lion": "Lion",
+}
 
 
 @dataclass(frozen=True)

@@ -11,100 +11,99 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from softmax import explain
+from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier, best_for_drawings, n_params
+from softmax.recipes import OPTIMIZER_NAMES
 from softmax.ui import state
 from softmax.ui.architecture import summary_rows
+from softmax.ui.language import messages
+from softmax.ui.markdown import literal
 
-KNOWN = {  # metadata worth showing, with a readable name, in display order
-    "recipe": "Recipe",
-    "dataset": "Data set",
-    "train_size": "Training images",
-    "drawn": "… of which drawn digits",
-    "deskew": "Deskewed inputs",
-    "epochs": "Epochs",
-    "batch_size": "Batch size",
-    "optimizer": "Optimizer",
-    "learning_rate": "Learning rate",
-    "loss": "Loss",
-    "weight_penalty": "Weight penalty λ",
-    "seed": "Seed",
-    "train_accuracy": "Training accuracy",
-    "seconds": "Training time (s)",
-    "trained_at": "Trained at",
-}
+KNOWN = (  # metadata worth showing (`model_card.setting.<key>` names it), in display order
+    "recipe",
+    "dataset",
+    "train_size",
+    "drawn",
+    "deskew",
+    "epochs",
+    "batch_size",
+    "optimizer",
+    "learning_rate",
+    "loss",
+    "weight_penalty",
+    "seed",
+    "train_accuracy",
+    "seconds",
+    "trained_at",
+)
+DATASETS = ("mnist", "digits")  # data sets with a name in `models.dataset`
 
 
 def render() -> None:
     """The page."""
-    st.title("Model card")
+    t = messages()
+    st.title(t("model_card.title"))
     classifier = state.current_classifier()
     choice = state.current_choice()
     architecture, results = st.columns([1, 1], gap="large")
     with architecture:
-        _architecture(classifier)
+        _architecture(classifier, t)
     with results:
         if classifier is not None and choice is not None:
-            _this_model(classifier, choice.label)
+            _this_model(classifier, choice.label, t)
     st.divider()
-    _shipped_models()
+    _shipped_models(t)
 
 
-def _architecture(classifier: SoftmaxClassifier | None) -> None:
+def _architecture(classifier: SoftmaxClassifier | None, t: Messages) -> None:
     n_inputs = 784 if classifier is None else classifier.n_inputs
     n_classes = 10 if classifier is None else classifier.n_classes
-    params = n_params(n_inputs, n_classes)
-    st.subheader("Architecture")
-    st.markdown(
-        f"**{n_inputs} pixels → Dense({n_classes}) → softmax.** One layer: every pixel is "
-        f"connected to every digit. Each digit has {n_inputs} weights and 1 bias, so "
-        f"{n_classes} × ({n_inputs} + 1) = **{params:,} parameters**."
-    )
-    st.caption('`model.summary()` — Model: "softmax_regression"')
+    shape = {
+        "inputs": n_inputs,
+        "classes": n_classes,
+        "params": t.number(n_params(n_inputs, n_classes)),
+    }
+    st.subheader(t("model_card.architecture"))
+    st.markdown(t("model_card.one_layer", **shape))
+    st.caption(t("model_card.summary_caption"))
     st.table(summary_rows(n_inputs, n_classes), hide_index=True)
-    st.markdown(
-        f"Total params: **{params:,}** · Trainable params: **{params:,}** · Non-trainable params: **0**"
-    )
-    st.caption(
-        "Prediction = softmax(x·W + b): x is the drawing as 784 numbers in [0, 1], "
-        f"W is {n_inputs}×{n_classes}, b has {n_classes} entries."
-    )
+    st.markdown(t("model_card.totals", params=shape["params"]))
+    st.caption(t("model_card.prediction", **shape))
 
 
-def _this_model(classifier: SoftmaxClassifier, label: str) -> None:
-    st.subheader(f"This model: {label}")
+def _this_model(classifier: SoftmaxClassifier, label: str, t: Messages) -> None:
+    st.subheader(t("model_card.this_model", model=label))
     meta = classifier.metadata
     test, drawn = meta.get("test_accuracy"), meta.get("drawn_accuracy")
     first, second = st.columns(2)
     first.metric(
-        "MNIST test accuracy",
-        _percent(test),
-        help="Share of the 10,000 MNIST test digits it reads right.",
+        t("model_card.test_accuracy"),
+        _percent(test, t),
+        help=t("model_card.test_accuracy_help"),
     )
     second.metric(
-        "Drawn-digit accuracy",
-        _percent(drawn),
-        help="Share of digits drawn on a canvas it reads right.",
+        t("model_card.drawn_accuracy"),
+        _percent(drawn, t),
+        help=t("model_card.drawn_accuracy_help"),
     )
     rim, words = st.columns(2, vertical_alignment="center")
-    rim.metric("Weight on the rim", _percent(meta.get("rim_share")))
-    words.caption(explain.RIM_IN_WORDS)
+    rim.metric(t("model_card.rim"), _percent(meta.get("rim_share"), t))
+    words.caption(t("model_card.rim_in_words"))
     rows = [
-        (name, _percent(meta[key]) if key.endswith("accuracy") else _show(meta[key]))
-        for key, name in KNOWN.items()
-        if key in meta
+        (t(f"model_card.setting.{key}"), _value(key, meta[key], t)) for key in KNOWN if key in meta
     ]
     if rows:
-        st.table(pd.DataFrame(rows, columns=["Setting", "Value"]), hide_index=True)
+        columns = [t("model_card.setting_column"), t("model_card.value_column")]
+        st.table(pd.DataFrame(rows, columns=columns), hide_index=True)
     else:
-        st.caption("No training metadata was saved with this model.")
+        st.caption(t("model_card.no_metadata"))
 
 
-def _shipped_models() -> None:
+def _shipped_models(t: Messages) -> None:
     metadata = state.shipped_metadata()
-    st.subheader("Shipped models")
+    st.subheader(t("model_card.shipped"))
     if not metadata:
-        st.info("No shipped models found in softmax/assets/.")
+        st.info(t("model_card.none_shipped"))
         return
     best = best_for_drawings(metadata)
     # A static table wraps its text on a phone, where a data grid would scroll sideways; five
@@ -113,11 +112,11 @@ def _shipped_models() -> None:
         pd.DataFrame(
             [
                 {
-                    "Model": state.LABELS.get(name, name),
-                    "MNIST test": _percent(meta.get("test_accuracy")),
-                    "Drawn digits": _percent(meta.get("drawn_accuracy")),
-                    "On the rim": _percent(meta.get("rim_share")),
-                    "Default": "✓" if name == best else "",
+                    t("model_card.column.model"): state.model_title(name, t),
+                    t("model_card.column.test"): _percent(meta.get("test_accuracy"), t),
+                    t("model_card.column.drawn"): _percent(meta.get("drawn_accuracy"), t),
+                    t("model_card.column.rim"): _percent(meta.get("rim_share"), t),
+                    t("model_card.column.default"): "✓" if name == best else "",
                 }
                 for name, meta in metadata.items()
             ]
@@ -127,20 +126,34 @@ def _shipped_models() -> None:
     drawn = metadata[best].get("drawn_accuracy") if best in metadata else None
     if drawn is not None:
         st.caption(
-            f"The app starts with *{state.LABELS.get(best, best)}* because it reads drawn digits "
-            f"best ({_percent(drawn)}), and drawings, not MNIST scans, are what this page gets."
+            t(
+                "model_card.starts_with",
+                model=state.model_title(best, t),
+                accuracy=_percent(drawn, t),
+            )
         )
 
 
-def _percent(value: Any) -> str:
-    return f"{value:.1%}" if isinstance(value, int | float) and not isinstance(value, bool) else "—"
+def _percent(value: Any, t: Messages) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return t.percent(value, 1)
+    return "—"
 
 
-def _show(value: Any) -> str:
+def _value(key: str, value: Any, t: Messages) -> str:
+    """A metadata value as a person reads it: words in the session's language, code as code."""
+    if key.endswith("accuracy"):
+        return _percent(value, t)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return t("model_card.yes") if value else t("model_card.no")
+    if key == "recipe" and isinstance(value, str):
+        return state.recipe_title(value, t)
+    if key == "dataset" and value in DATASETS:
+        return t(f"models.dataset.{value}")
+    if key == "optimizer" and value in OPTIMIZER_NAMES:
+        return OPTIMIZER_NAMES[value]
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+        return t.number(value)
+    return literal(value) if key in {"loss", "dataset", "optimizer"} else str(value)

@@ -30,12 +30,15 @@ import streamlit as st
 
 from softmax import model
 from softmax.data import (
+    ENV_VAR,
     HOW_TO_PROVIDE,
     DataError,
     find_mnist,
+    keras_cache,
     load_digits_8x8,
     read_mnist_npz,
 )
+from softmax.i18n import Messages
 from softmax.model import (
     ModelFileError,
     SoftmaxClassifier,
@@ -43,6 +46,8 @@ from softmax.model import (
     check_reads_canvas,
     shipped_path,
 )
+from softmax.recipes import RECIPES
+from softmax.ui.language import messages
 from softmax.ui.markdown import literal
 from softmax.ui.mnist_download import offer_mnist
 from softmax.ui.teacher import is_teacher
@@ -55,13 +60,19 @@ PINNED_KEY = "model_pinned"  # the Pinned model this session is using
 TRAINED_KEY = "trained_classifier"
 SESSION = "session"
 ENV_FILE = "file"
-LABELS = {
-    "default": "Default (MNIST as is)",
-    "deskew": "Deskew (straightened digits)",
-    "drawn": "Drawn (tuned for drawings)",
-    SAVED: "Saved default (trained here)",
-    SESSION: "Trained in this session",
-}
+EDITED = " (edited)"  # a recipe's name once a Train page setting was changed: "default (edited)"
+
+
+def model_title(key: str, t: Messages) -> str:
+    """A person's name for a picker entry or shipped model (`models.title.<key>`), by its id."""
+    return t(f"models.title.{key}")
+
+
+def recipe_title(name: str, t: Messages) -> str:
+    """A recipe's name for a person: "default", "default (edited)", or a stranger's as code."""
+    base = name.removesuffix(EDITED)
+    title = t(f"models.recipe.{base}.name") if base in RECIPES else literal(base)
+    return t("models.recipe.edited", recipe=title) if name.endswith(EDITED) else title
 
 
 @dataclass(frozen=True)
@@ -78,8 +89,8 @@ class ModelChoice:
 class Problem:
     """Why a configured model (SOFTMAX_MODEL, the saved default) is not a new session's model."""
 
-    what: str  # e.g. "The saved default model"
-    reason: str  # may name server paths: shown to the teacher only
+    source: str  # ENV_FILE or SAVED
+    reason: str | None  # a load error (may name server paths: the teacher only); None: 8×8
 
 
 @dataclass(frozen=True)
@@ -136,22 +147,23 @@ def save_default(classifier: SoftmaxClassifier) -> Path:
 def _configured() -> tuple[list[ModelChoice], list[Problem]]:
     """The SOFTMAX_MODEL file and the saved default, each as a choice when it loads, and a
     warning for each that cannot be used or cannot be a new session's model."""
+    t = messages()
     found = []
     if os.environ.get(MODEL_ENV):
         path = Path(os.environ[MODEL_ENV])
-        found.append((ENV_FILE, f"File: {path.name}", path, f"The model file {MODEL_ENV} names"))
+        found.append((ENV_FILE, t("models.title.file", name=path.name), path))
     if saved_model_path().is_file():
-        found.append((SAVED, LABELS[SAVED], saved_model_path(), "The saved default model"))
+        found.append((SAVED, model_title(SAVED, t), saved_model_path()))
     choices, problems = [], []
-    for key, label, path, what in found:
+    for key, label, path in found:
         try:
             reads_canvas = _reads_canvas(load_classifier(path))
         except ModelFileError as error:
-            problems.append(Problem(what, str(error)))
+            problems.append(Problem(key, str(error)))
             continue
         choices.append(ModelChoice(key, label, path, reads_canvas))
         if not reads_canvas:
-            problems.append(Problem(what, "it reads 8×8 images, not drawings"))
+            problems.append(Problem(key, None))
     return choices, problems
 
 
@@ -166,11 +178,14 @@ def _reads_canvas(classifier: SoftmaxClassifier) -> bool:
 def model_choices() -> list[ModelChoice]:
     """What the picker offers, in order: SOFTMAX_MODEL file and saved default (when they load),
     shipped models, session model."""
+    t = messages()
     choices = _configured()[0]
-    choices += [ModelChoice(name, LABELS[name], shipped_path(name)) for name in shipped_metadata()]
+    choices += [
+        ModelChoice(name, model_title(name, t), shipped_path(name)) for name in shipped_metadata()
+    ]
     trained = st.session_state.get(TRAINED_KEY)
     if isinstance(trained, SoftmaxClassifier):
-        choices.append(ModelChoice(SESSION, LABELS[SESSION], None, trained.n_inputs == 784))
+        choices.append(ModelChoice(SESSION, model_title(SESSION, t), None, trained.n_inputs == 784))
     return choices
 
 
@@ -188,46 +203,45 @@ def default_choice(choices: list[ModelChoice]) -> str:
 
 def model_picker() -> None:
     """The sidebar's model selectbox; its choice is read back by `current_choice()`."""
+    t = messages()
     choices = model_choices()
     for problem in _configured()[1]:
-        _sidebar_problem(problem, default_choice(choices), choices)
+        _sidebar_problem(problem, default_choice(choices), choices, t)
     if not choices:
-        st.sidebar.error(
-            "No model found: the shipped models are missing and no other model is set. "
-            "Train one with `python -m softmax train`."
-        )
+        st.sidebar.error(t("state.no_model"))
         return
     labels = {choice.key: choice.label for choice in choices}
     if st.session_state.get(CHOICE_KEY) not in labels:
         st.session_state[CHOICE_KEY] = default_choice(choices)
     st.sidebar.selectbox(
-        "Model",
+        t("state.picker"),
         options=list(labels),
         format_func=labels.__getitem__,
         key=CHOICE_KEY,
-        help="Which trained softmax the pages use. Details on the Model card page.",
+        help=t("state.picker_help"),
     )
     best = model.best_for_drawings(shipped_metadata())
     if default_choice(choices) == best:
-        st.sidebar.caption(
-            f"Starts with *{labels[best]}*: of the shipped models, it reads drawn digits best."
-        )
+        st.sidebar.caption(t("state.starts_with", model=labels[best]))
     with contextlib.suppress(ModelFileError):  # the page says what is wrong with it
         _session_model(current_choice())  # pinned from the first page this session opens
-    _newer_default_note()
+    _newer_default_note(t)
 
 
-def _sidebar_problem(problem: Problem, fallback: str, choices: list[ModelChoice]) -> None:
+def _sidebar_problem(
+    problem: Problem, fallback: str, choices: list[ModelChoice], t: Messages
+) -> None:
     """A warning about a configured model; its reason (it may name paths) only for the teacher."""
     label = next((choice.label for choice in choices if choice.key == fallback), fallback)
-    reason = f" ({literal(problem.reason)})" if is_teacher() else ""
-    st.sidebar.warning(
-        f"{problem.what} cannot be used as the default{reason}. New sessions start with *{label}*.",
-        icon=":material/warning:",
-    )
+    if not is_teacher():
+        text = t(f"state.problem.{problem.source}", model=label)
+    else:
+        reason = t("state.problem.reads_8x8") if problem.reason is None else literal(problem.reason)
+        text = t(f"state.problem.{problem.source}_because", model=label, reason=reason)
+    st.sidebar.warning(text, icon=":material/warning:")
 
 
-def _newer_default_note() -> None:
+def _newer_default_note(t: Messages) -> None:
     """Tell a session using the saved default that the teacher has saved a newer one."""
     pinned = st.session_state.get(PINNED_KEY)
     if pinned is None or pinned.key != SAVED:
@@ -237,11 +251,8 @@ def _newer_default_note() -> None:
     except ModelFileError:
         return
     if newest.fingerprint != pinned.classifier.fingerprint:
-        st.sidebar.info(
-            "A newer default was saved since this session chose it; it keeps the one it has.",
-            icon=":material/update:",
-        )
-        st.sidebar.button("Use the newer default", key="model_newer", on_click=_unpin)
+        st.sidebar.info(t("state.newer_default"), icon=":material/update:")
+        st.sidebar.button(t("state.use_newer"), key="model_newer", on_click=_unpin)
 
 
 def _unpin() -> None:
@@ -278,19 +289,24 @@ def _session_model(choice: ModelChoice | None) -> SoftmaxClassifier | None:
 
 def current_classifier() -> SoftmaxClassifier | None:
     """The chosen classifier, or None after showing an st.error saying what is wrong with it."""
+    t = messages()
     choice = current_choice()
     if choice is None:
-        st.error("No model to use: see the sidebar.")
+        st.error(t("state.current.none"))
         return None
     try:
         return _session_model(choice)
     except ModelFileError as error:
-        reason = f": {literal(str(error))}" if is_teacher() else ""
-        st.error(f"Could not load the model “{choice.label}”{reason}. Pick another in the sidebar.")
+        if is_teacher():
+            st.error(
+                t("state.current.unloadable_because", model=choice.label, reason=literal(error))
+            )
+        else:
+            st.error(t("state.current.unloadable", model=choice.label))
         return None
 
 
-@st.cache_resource(show_spinner="Reading MNIST…", max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _mnist(
     path: str, modified: float
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -310,7 +326,18 @@ def mnist() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray
     found = find_mnist()  # SOFTMAX_MNIST, then Keras' cache
     if found is None:
         raise DataError(f"MNIST not found locally: {HOW_TO_PROVIDE}")
-    return _mnist(str(found), found.stat().st_mtime)
+    with st.spinner(messages()("state.mnist.reading")):  # shown only if reading takes 0.5 s
+        return _mnist(str(found), found.stat().st_mtime)
+
+
+def why_no_mnist(error: DataError, t: Messages) -> str:
+    """What `mnist()`'s DataError means for a visitor, in `t`'s language: one sentence."""
+    asked = os.environ.get(ENV_VAR)
+    if asked and not Path(asked).expanduser().is_file():
+        return t("state.mnist.missing_file", path=literal(asked))
+    if not asked and not keras_cache().is_file():
+        return t("state.mnist.not_found")
+    return t("state.mnist.unreadable", reason=literal(error))
 
 
 def mnist_or_stop() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -318,7 +345,8 @@ def mnist_or_stop() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np
     try:
         return mnist()
     except DataError as error:
-        st.info(f"This view needs the MNIST data set. {error}", icon=":material/dataset:")
+        t = messages()
+        st.info(t("state.mnist.needed", why=why_no_mnist(error, t)), icon=":material/dataset:")
         offer_mnist(key="get_mnist")
         st.stop()
 

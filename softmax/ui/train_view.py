@@ -20,6 +20,7 @@ import streamlit as st
 from softmax import charts, explain
 from softmax.data import DataError
 from softmax.history import WeightHistory
+from softmax.i18n import Messages
 from softmax.model import (
     SHIPPED,
     ModelFileError,
@@ -29,10 +30,18 @@ from softmax.model import (
     n_params,
     shipped_path,
 )
-from softmax.recipes import MEASURED_ACCURACY, OPTIMIZERS, Recipe, get_recipe
+from softmax.recipes import (
+    MEASURED_ACCURACY,
+    OPTIMIZER_NAMES,
+    OPTIMIZERS,
+    Recipe,
+    get_recipe,
+)
 from softmax.train import TrainResult
 from softmax.training_jobs import (
+    BY_OWNER_GONE,
     BY_TEACHER,
+    BY_TIME_LIMIT,
     MAX_SECONDS_ENV,
     Progress,
     TrainingJob,
@@ -40,6 +49,7 @@ from softmax.training_jobs import (
 )
 from softmax.training_lease import TrainingRefused
 from softmax.ui import state, training, weights_forming
+from softmax.ui.language import messages
 from softmax.ui.markdown import literal
 from softmax.ui.mnist_download import just_fetched, offer_mnist
 from softmax.ui.reading import shielded
@@ -62,12 +72,10 @@ OFFERED = {  # the recipes a class can run in under a minute, on each data set
 }
 PENALTIES = (0.0, 1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 1e-3, 3e-3, 1e-2)  # λ, about 3× apart
 POLL_SECONDS = 0.5
-RECIPE_NOTES = {
-    "notebook": "The reference notebook exactly: plain SGD at Keras' default rate, 100 epochs, "
-    "no weight penalty.",
-    "default": "Adam at 0.01 for 10 epochs, with a small weight penalty: within a hair of the "
-    "best this model does, with weight maps that show strokes.",
-    "deskew": "As default, on digits straightened first: removing slant helps a lot.",
+STOPPED_BY = {  # who or what stopped a run (training_jobs' BY_...) -> its message's key
+    BY_TIME_LIMIT: "train.result.stopped_at_time_limit",
+    BY_TEACHER: "train.result.stopped_by_teacher",
+    BY_OWNER_GONE: "train.result.stopped_page_closed",
 }
 
 
@@ -81,15 +89,13 @@ class Request:
 
 def render() -> None:
     """The page."""
-    st.title("Train the model")
-    st.caption(
-        "Train the softmax yourself and watch it learn. Training here changes nothing for "
-        "anyone else unless you save the result as the default."
-    )
+    t = messages()
+    st.title(t("train.title"))
+    st.caption(t("train.intro"))
     try:
         slot = training_slot()
     except ValueError as error:  # a bad SOFTMAX_TRAINING_MAX_SECONDS
-        st.error(f"Training is not available: {error}")
+        st.error(t("train.unavailable", reason=literal(error)))
         return
     job: TrainingJob | None = st.session_state.get(JOB_KEY)
     # Read once: the controls and what follows them must agree. A run that ends while this
@@ -97,83 +103,92 @@ def render() -> None:
     running = job is not None and job.running
     settings, notes = st.columns([3, 2], gap="large")
     with settings:
-        request = _settings(slot, mine=job if running else None)
+        request = _settings(slot, mine=job if running else None, t=t)
     with notes:
-        _notes(request)
+        _notes(request, t)
     if running:
         _live(job)
     elif job is not None:
-        _result(job)
+        _result(job, t)
 
 
-def _settings(slot: TrainingSlot, mine: TrainingJob | None) -> Request | None:
+def _settings(slot: TrainingSlot, mine: TrainingJob | None, t: Messages) -> Request | None:
     """The recipe and data set widgets and the Start button; None when the choice cannot run."""
     running = mine is not None
-    mnist_missing = _mnist_missing()
+    mnist_missing = _mnist_missing(t)
     if DATASET_KEY not in st.session_state or just_fetched(GET_MNIST_KEY):
         st.session_state[DATASET_KEY] = DIGITS if mnist_missing else MNIST
         _load_recipe()
     data_col, recipe_col = st.columns(2)
     data_col.radio(
-        "Data set",
+        t("train.dataset"),
         (MNIST, DIGITS),
-        format_func={MNIST: "MNIST 28×28", DIGITS: "scikit-learn digits 8×8"}.__getitem__,
+        format_func={MNIST: "MNIST 28×28", DIGITS: t("train.digits_8x8")}.__getitem__,
         key=DATASET_KEY,
         on_change=_load_recipe,
         disabled=running,
         horizontal=True,
-        help="Each data set gets the recipe's settings sized for it (the 8×8 set: batch 32).",
+        help=t("train.dataset_help"),
     )
     recipe_col.selectbox(
-        "Recipe",
+        t("train.recipe"),
         OFFERED[st.session_state[DATASET_KEY]],
+        format_func=lambda name: t(f"models.recipe.{name}.name"),
         key=RECIPE_KEY,
         on_change=_load_recipe,
         disabled=running,
-        help="Fills in the settings below; change any of them to experiment.",
+        help=t("train.recipe_help"),
     )
     optimizer, rate, batch, epochs = st.columns(4)
-    optimizer.selectbox("Optimizer", OPTIMIZERS, key=OPTIMIZER_KEY, disabled=running)
+    optimizer.selectbox(
+        t("train.optimizer"),
+        OPTIMIZERS,
+        format_func=OPTIMIZER_NAMES.__getitem__,
+        key=OPTIMIZER_KEY,
+        disabled=running,
+    )
     rate.number_input(
-        "Learning rate",
+        t("train.learning_rate"),
         min_value=1e-5,
         max_value=10.0,
         value=None,
         format="%g",
         key=RATE_KEY,
-        placeholder="Keras default",
+        placeholder=t("train.learning_rate_default"),
         disabled=running,
-        help="Empty: the optimizer's Keras default (SGD 0.01, Adam 0.001), as the notebook.",
+        help=t("train.learning_rate_help"),
     )
-    batch.number_input("Batch size", 1, 60_000, step=32, key=BATCH_KEY, disabled=running)
-    epochs.number_input("Epochs", 1, 500, step=1, key=EPOCHS_KEY, disabled=running)
+    batch.number_input(t("train.batch_size"), 1, 60_000, step=32, key=BATCH_KEY, disabled=running)
+    epochs.number_input(t("train.epochs"), 1, 500, step=1, key=EPOCHS_KEY, disabled=running)
     st.select_slider(
-        "Weight penalty λ",
+        t("train.penalty"),
         PENALTIES,
-        format_func=lambda penalty: f"{penalty:g}" if penalty else "off",
+        format_func=lambda penalty: f"{penalty:g}" if penalty else t("train.penalty_off"),
         key=PENALTY_KEY,
         disabled=running,
-        help="Adds λ·‖W‖²/2 to the loss, so only weights the data really needs stay large: "
-        "the speckled rim of rarely inked pixels fades and the maps show strokes.",
+        help=t("train.penalty_help"),
     )
 
     request = _request()
     problem = None
     if request.dataset == MNIST and mnist_missing:
-        problem = f"MNIST is not available here ({mnist_missing}). The 8×8 digits need no download."
+        problem = t("train.mnist_missing", why=mnist_missing)
     if problem:
         st.info(problem, icon=":material/dataset:")
     elif request.dataset == DIGITS and request.recipe.batch_size >= (n := _digits_sizes()[0]):
         st.caption(
-            f"The 8×8 set has {n:,} training images, so a batch of "
-            f"{request.recipe.batch_size:,} makes one step per epoch: try a batch of 16–64."
+            t(
+                "train.one_step_per_epoch",
+                images=t.number(n),
+                batch=t.number(request.recipe.batch_size),
+            )
         )
     if mnist_missing:
         if not problem:
-            st.caption("MNIST, the notebook's own 28×28 digits, is not on this computer yet.")
+            st.caption(t("train.mnist_not_here"))
         offer_mnist(GET_MNIST_KEY)
     st.button(
-        "Start training",
+        t("train.start"),
         key="train_start",
         type="primary",
         icon=":material/play_arrow:",
@@ -182,8 +197,7 @@ def _settings(slot: TrainingSlot, mine: TrainingJob | None) -> Request | None:
         disabled=running or problem is not None,
     )
     st.caption(
-        f"One run at a time on this server, each stopped after {_duration(slot.max_seconds)} "
-        f"at most ({MAX_SECONDS_ENV})."
+        t("train.time_limit", duration=_duration(slot.max_seconds, t), variable=MAX_SECONDS_ENV)
     )
     refused = st.session_state.pop(REFUSED_KEY, None)
     if refused:
@@ -191,25 +205,25 @@ def _settings(slot: TrainingSlot, mine: TrainingJob | None) -> Request | None:
     busy = slot.busy
     if busy is not None and busy is not mine:
         if not refused:
-            st.caption(f"Training is busy elsewhere on this server: {busy.describe()}.")
+            st.caption(t("training.busy_elsewhere", progress=_how_far(busy, t)))
         if is_teacher():
             st.button(
-                "Stop that training",
+                t("training.stop_other"),
                 key="train_stop_other",
                 icon=":material/stop_circle:",
                 on_click=busy.stop,
                 kwargs={"by": BY_TEACHER},
-                help="You are the teacher: end another session's run after its current epoch.",
+                help=t("training.stop_other_help"),
             )
     return None if problem else request
 
 
-def _mnist_missing() -> str | None:
-    """None when MNIST can be read without a download, else how to provide it."""
+def _mnist_missing(t: Messages) -> str | None:
+    """None when MNIST can be read without a download, else why not and how to provide it."""
     try:
         state.mnist()
     except DataError as error:
-        return str(error)
+        return state.why_no_mnist(error, t)
     return None
 
 
@@ -244,7 +258,7 @@ def _request() -> Request:
         weight_penalty=float(st.session_state[PENALTY_KEY]),
     )
     if recipe != named:
-        recipe = recipe.replace(name=f"{named.name} (edited)")
+        recipe = recipe.replace(name=named.name + state.EDITED)
     return Request(recipe, dataset)
 
 
@@ -258,238 +272,267 @@ def _start(request: Request) -> None:
     st.session_state[JOB_KEY] = job
 
 
-def _test_set(dataset: str) -> str:
+def _test_set(dataset: str, t: Messages) -> str:
     if dataset == MNIST:
-        return "MNIST's 10,000 test digits"
-    return f"the {_digits_sizes()[1]:,} held-out 8×8 digits"
+        return t("train.test_set.mnist", n=t.number(10_000))
+    return t("train.test_set.digits", n=t.number(_digits_sizes()[1]))
 
 
-def _duration(seconds: float) -> str:
-    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
+def _duration(seconds: float, t: Messages) -> str:
+    if seconds >= 60:
+        return t("train.duration.minutes", n=t.number(round(seconds / 60, 2)))
+    return t("train.duration.seconds", n=t.number(round(seconds, 2)))
 
 
-def _notes(request: Request | None) -> None:
+def _how_far(job: TrainingJob, t: Messages) -> str:
+    """Where a running job is, in words: "epoch 12/100"."""
+    progress = job.progress()
+    return t("training.epoch_of", done=len(progress.epochs), total=progress.total)
+
+
+def _notes(request: Request | None, t: Messages) -> None:
     name, dataset = st.session_state[RECIPE_KEY], st.session_state[DATASET_KEY]
     measured = MEASURED_ACCURACY.get((name, dataset))
-    reaches = f" Measured here: **{measured:.1%}** on {_test_set(dataset)}." if measured else ""
-    st.markdown(f"**{name}** — {RECIPE_NOTES[name]}{reaches}")
+    about = {"recipe": state.recipe_title(name, t), "note": t(f"models.recipe.{name}.note")}
+    if measured:
+        st.markdown(
+            t(
+                "train.notes.measured",
+                accuracy=t.percent(measured, 1),
+                test_set=_test_set(dataset, t),
+                **about,
+            )
+        )
+    else:
+        st.markdown(t("train.notes.recipe", **about))
     if request is None:
         return
     recipe = request.recipe
-    rate = (
-        "Keras' default rate" if recipe.learning_rate is None else f"rate {recipe.learning_rate:g}"
-    )
     inputs = 784 if request.dataset == MNIST else 64
-    penalty = (
-        f" A weight penalty (λ = {recipe.weight_penalty:g}) pulls every weight towards 0, so "
-        "only the ones the data keeps asking for stay large."
-        if recipe.weight_penalty
-        else ""
-    )
-    st.markdown(
-        f"{recipe.epochs} passes over the training images, updating all "
-        f"{n_params(inputs):,} weights after every batch of {recipe.batch_size:,} with "
-        f"{recipe.optimizer.upper()} at {rate}.{penalty} After each pass the page shows the "
-        "loss and accuracy on the training images and on the test images, which training "
-        "never uses."
-    )
+    values = {
+        "weights": t.number(n_params(inputs)),
+        "batch": t.number(recipe.batch_size),
+        "optimizer": OPTIMIZER_NAMES[recipe.optimizer],
+    }
+    if recipe.learning_rate is None:
+        plan = [t.plural("train.plan.default_rate", recipe.epochs, **values)]
+    else:
+        rate = f"{recipe.learning_rate:g}"
+        plan = [t.plural("train.plan.rate", recipe.epochs, rate=rate, **values)]
+    if recipe.weight_penalty:
+        plan.append(t("train.plan.penalty", penalty=f"{recipe.weight_penalty:g}"))
+    plan.append(t("train.plan.curves"))
+    st.markdown(" ".join(plan))
 
 
 @st.fragment(run_every=POLL_SECONDS)
 def _live(job: TrainingJob) -> None:
     """Progress bar, Stop and the curves so far; reruns itself until the job ends."""
+    t = messages()
     progress = job.progress()
     if progress.done:
         st.rerun()  # the whole page, which now shows the result
     done = len(progress.epochs)
     if done == 0:
-        text = "Starting TensorFlow and reading the data…"
+        text = t("train.live.starting")
     else:
         last = progress.epochs[-1]
-        text = (
-            f"Epoch {done} of {progress.total} · {last.seconds:.0f} s · "
-            f"test accuracy {last.val_accuracy:.1%}"
+        text = t(
+            "train.live.epoch",
+            done=done,
+            total=progress.total,
+            seconds=t.number(last.seconds, 0),
+            accuracy=t.percent(last.val_accuracy, 1),
         )
     bar, stop = st.columns([5, 1], vertical_alignment="bottom")
     bar.progress(done / progress.total, text=text)
     stop.button(
-        "Stopping…" if progress.stopping else "Stop",
+        t("train.live.stopping") if progress.stopping else t("train.live.stop"),
         key="train_stop",
         on_click=job.stop,
         disabled=progress.stopping,
         icon=":material/stop:",
         width="stretch",
     )
-    _curves(progress, job.recipe.weight_penalty)
+    _curves(progress, job.recipe.weight_penalty, t)
 
 
-def _curves(progress: Progress, weight_penalty: float) -> None:
+def _curves(progress: Progress, weight_penalty: float, t: Messages) -> None:
     st.altair_chart(
-        charts.training_curves(progress.history, progress.total),
+        charts.training_curves(progress.history, progress.total, t=t),
         width="content",
         key="train_curves",
-        alt="Loss and accuracy per epoch, on the training and the test images",
+        alt=t("train.curves.alt"),
     )
-    penalty = (
-        " With a weight penalty, the training loss includes it (λ·‖W‖²/2); the test loss is "
-        "the cross-entropy alone."
-        if weight_penalty
-        else ""
-    )
-    st.caption(
-        "Loss: how surprised the model is by the right answers (lower is better). "
-        f"A test curve that follows the training curve means the model is not memorising.{penalty}"
-    )
+    words = [t("train.curves.loss"), t("train.curves.follow")]
+    if weight_penalty:
+        words.append(t("train.curves.penalty"))
+    st.caption(" ".join(words))
 
 
-def _result(job: TrainingJob) -> None:
+def _result(job: TrainingJob, t: Messages) -> None:
     progress = job.progress()
     if progress.error is not None:
-        st.error(f"Training failed: {progress.error}")
+        st.error(t("train.result.failed", error=progress.error))
         return
     result = progress.result
     trained = result.classifier
-    shipped, shipped_label = _shipped_for(job)
+    shipped, shipped_label = _shipped_for(job, t)
     ran = len(result.history["loss"])
-    stopped = ""
+    done = {
+        "recipe": state.recipe_title(trained.recipe, t),
+        "dataset": t(f"models.dataset.{job.dataset}"),
+        "seconds": t.number(result.seconds, 1),
+    }
     if result.stopped_early:
-        by = f"{progress.stopped_by} " if progress.stopped_by else ""
-        stopped = f": stopped {by}after epoch {ran} of {job.recipe.epochs}"
-    st.success(
-        f"Trained {trained.recipe} on {_dataset_name(job.dataset)} in {result.seconds:.1f} s"
-        f"{stopped}."
-    )
+        key = STOPPED_BY.get(progress.stopped_by, "train.result.stopped")
+        st.success(t(key, ran=ran, epochs=job.recipe.epochs, **done))
+    else:
+        st.success(t("train.result.trained", **done))
     mine, theirs, rim, epochs = st.columns(4)
-    mine.metric("Your model: test accuracy", f"{result.test_accuracy:.1%}")
+    mine.metric(t("train.result.your_accuracy"), t.percent(result.test_accuracy, 1))
     if shipped is not None:
         theirs_accuracy = shipped.metadata.get("test_accuracy")
         theirs.metric(
-            f"{shipped_label}: test accuracy",
-            f"{theirs_accuracy:.1%}" if isinstance(theirs_accuracy, float) else "—",
+            t("train.result.shipped_accuracy", model=shipped_label),
+            t.percent(theirs_accuracy, 1) if isinstance(theirs_accuracy, float) else "—",
         )
     rim_share = trained.metadata.get("rim_share")
     rim.metric(
-        "Your model: weight on the rim",
-        f"{rim_share:.0%}" if isinstance(rim_share, float) else "—",
-        help=explain.RIM_IN_WORDS,
+        t("train.result.your_rim"),
+        t.percent(rim_share) if isinstance(rim_share, float) else "—",
+        help=t("model_card.rim_in_words"),
     )
-    epochs.metric("Epochs", f"{ran}")
+    epochs.metric(t("train.epochs"), t.number(ran))
     if job.dataset == DIGITS:
-        st.caption(
-            f"Your model was tested on the {_digits_sizes()[1]:,} held-out 8×8 digits, "
-            "the shipped one on MNIST's 10,000: these tidy little images are easier, so the "
-            "two numbers are not a fair match."
-        )
-    _curves(progress, job.recipe.weight_penalty)
-    _replay(job, progress)
-    _compare_weights(trained, shipped, shipped_label)
-    _actions(result)
+        st.caption(t("train.result.not_a_fair_match", n=t.number(_digits_sizes()[1])))
+    _curves(progress, job.recipe.weight_penalty, t)
+    _replay(job, progress, t)
+    _compare_weights(trained, shipped, shipped_label, t)
+    _actions(result, t)
 
 
-def _replay(job: TrainingJob, progress: Progress) -> None:
+def _replay(job: TrainingJob, progress: Progress, t: Messages) -> None:
     """The run's weights forming, epoch by epoch, beside this session's runs' test loss."""
     if len(progress.weights) < 2:
         return
-    with shielded("the weights forming"):
+    with shielded(t("train.replay.what")):
         runs = weights_forming.remember(
-            f"{job.owner}-{job.started}", run_label(job), progress.history["val_loss"]
+            f"{job.owner}-{job.started}", run_label(job, t), progress.history["val_loss"]
         )
         weights_forming.replay(WeightHistory.of(progress.weights), runs, "train_replay")
 
 
-def run_label(job: TrainingJob) -> str:
+def run_label(job: TrainingJob, t: Messages) -> str:
     """A run's settings in a few words, to tell its curve from the others'."""
     recipe = job.recipe
-    rate = "default rate" if recipe.learning_rate is None else f"rate {recipe.learning_rate:g}"
-    penalty = f", λ {recipe.weight_penalty:g}" if recipe.weight_penalty else ""
-    data = ", 8×8 digits" if job.dataset == DIGITS else ""
-    return (
-        f"{recipe.name}: {recipe.optimizer} {rate}, batch {recipe.batch_size:,}, "
-        f"{recipe.epochs} epochs{penalty}{data}"
+    if recipe.learning_rate is None:
+        settings = [t("train.run_label.default_rate", optimizer=recipe.optimizer)]
+    else:
+        rate = f"{recipe.learning_rate:g}"
+        settings = [t("train.run_label.rate", optimizer=recipe.optimizer, rate=rate)]
+    settings.append(t("train.run_label.batch", batch=t.number(recipe.batch_size)))
+    settings.append(t.plural("train.run_label.epochs", recipe.epochs))
+    if recipe.weight_penalty:
+        settings.append(f"λ {recipe.weight_penalty:g}")
+    if job.dataset == DIGITS:
+        settings.append(t("train.run_label.digits"))
+    return t(
+        "train.run_label.run",
+        recipe=state.recipe_title(recipe.name, t),
+        settings=", ".join(settings),
     )
 
 
-def _shipped_for(job: TrainingJob) -> tuple[SoftmaxClassifier | None, str]:
+def _shipped_for(job: TrainingJob, t: Messages) -> tuple[SoftmaxClassifier | None, str]:
     """The shipped model of the same recipe (deskew for deskew), else the default one."""
     name = job.recipe.name if job.recipe.name in SHIPPED else "default"
     try:
-        return state.load_classifier(shipped_path(name)), f"Shipped “{name}”"
+        shipped = state.load_classifier(shipped_path(name))
     except ModelFileError:
         return None, ""
+    return shipped, t("train.result.shipped", recipe=state.recipe_title(name, t))
 
 
 def _compare_weights(
-    trained: SoftmaxClassifier, shipped: SoftmaxClassifier | None, shipped_label: str
+    trained: SoftmaxClassifier, shipped: SoftmaxClassifier | None, shipped_label: str, t: Messages
 ) -> None:
-    st.subheader("Weights side by side")
-    models = [(f"Yours ({trained.image_shape[0]}×{trained.image_shape[1]})", trained)]
+    st.subheader(t("train.weights.title"))
+    side = f"{trained.image_shape[0]}×{trained.image_shape[1]}"
+    models = [(t("train.weights.yours", size=side), trained)]
     if shipped is not None:
-        models.append((f"{shipped_label} (28×28)", shipped))
+        models.append((t("train.weights.shipped", model=shipped_label, size="28×28"), shipped))
     columns = st.columns(2, gap="large")
     for index, (column, (title, classifier)) in enumerate(zip(columns, models, strict=False)):
         maps = explain.weight_maps(classifier)  # (10, side, side)
         column.markdown(f"**{title}**")
         column.altair_chart(
-            charts.diverging_maps(maps, charts.DIGITS, explain.weight_scale(maps), size=62),
+            charts.diverging_maps(
+                maps,
+                charts.DIGITS,
+                explain.weight_scale(maps),
+                size=62,
+                legend_title=t("train.weights.legend"),
+            ),
             width="content",
             key=f"train_weights_{index}",
         )
-    st.caption("Blue pixels vote for the digit, red against; each model on its own colour scale.")
+    st.caption(t("train.weights.caption"))
 
 
-def _actions(result: TrainResult) -> None:
+def _actions(result: TrainResult, t: Messages) -> None:
     use, save = st.columns(2)
     use.button(
-        "Use in this session",
+        t("train.use.button"),
         key="train_use",
         icon=":material/draw:",
         on_click=_use,
         args=(result.classifier,),
-        help="The sidebar's model for this browser session only; nobody else sees it.",
+        help=t("train.use.help"),
         width="stretch",
     )
     with save:
-        _save_as_default(result.classifier)
+        _save_as_default(result.classifier, t)
     if st.session_state.get(state.TRAINED_KEY) is result.classifier:
-        use.caption("In use in this session: see the sidebar.")
+        use.caption(t("train.use.in_use"))
         if result.classifier.n_inputs != 784:
-            use.caption(
-                "The drawing page needs a 28×28 model; the explorer and lesson use this one."
-            )
+            use.caption(t("train.use.in_use_8x8"))
 
 
-def _save_as_default(classifier: SoftmaxClassifier) -> None:
+def _save_as_default(classifier: SoftmaxClassifier, t: Messages | None = None) -> None:
     """The "Save as default" button: for the teacher, and for a model that reads the canvas."""
-    if not teacher_gate("Saving the default model"):
+    t = t or messages()
+    if not teacher_gate(t("train.save.action")):
         return
     try:
         check_reads_canvas(classifier)
-    except UnusableModel as reason:
+    except UnusableModel:
         st.button(
-            "Save as default",
+            t("train.save.button"),
             key="train_save",
             icon=":material/save:",
             disabled=True,
             width="stretch",
         )
-        st.caption(f"Only a model that can read drawings can be everyone's default: {reason}.")
+        side = f"{classifier.image_shape[0]}×{classifier.image_shape[1]}"
+        st.caption(t("train.save.not_canvas", size=side))
         return
     st.button(
-        "Save as default",
+        t("train.save.button"),
         key="train_save",
         icon=":material/save:",
         on_click=_save,
         args=(classifier,),
-        help="Every new session starts with it; sessions already open keep their model.",
+        help=t("train.save.help"),
         width="stretch",
     )
     failed = st.session_state.pop(SAVE_FAILED_KEY, None)
     if failed:
         where = literal(str(state.saved_model_path()))
-        st.error(f"Could not save the default model to {where}: {failed}", icon=":material/error:")
+        st.error(t("train.save.failed", path=where, reason=failed), icon=":material/error:")
     saved = st.session_state.get(SAVED_KEY)
     if saved:
-        st.caption(f"Saved to {literal(saved)}. New sessions start with it.")
+        st.caption(t("train.save.saved", path=literal(saved)))
 
 
 def _use(classifier: SoftmaxClassifier) -> None:
@@ -504,10 +547,6 @@ def _save(classifier: SoftmaxClassifier) -> None:
     except (OSError, ValueError) as error:  # UnusableModel is a ValueError
         reason = str(error)
         if isinstance(error, OSError) and error.strerror:  # no "[Errno 13]" on the page
-            reason = error.strerror + (f": {literal(error.filename)}" if error.filename else "")
-        st.session_state[SAVE_FAILED_KEY] = f"{reason}."
+            reason = error.strerror + (f": {error.filename}" if error.filename else "")
+        st.session_state[SAVE_FAILED_KEY] = literal(reason)
         st.session_state.pop(SAVED_KEY, None)
-
-
-def _dataset_name(dataset: str) -> str:
-    return "MNIST" if dataset == MNIST else "scikit-learn's 8×8 digits"

@@ -17,6 +17,7 @@ import streamlit as st
 
 from softmax import charts, figures
 from softmax.history import WeightHistory
+from softmax.ui.language import messages
 
 RUNS_KEY = "train-runs"  # {run id: (label, test loss per epoch)}: this session's runs, in order
 MAX_RUNS = 6  # the oldest runs drop off the chart beyond this
@@ -40,10 +41,11 @@ def remember(run: str, label: str, test_loss: Sequence[float]) -> list[tuple[str
 def replay(history: WeightHistory, runs: Sequence[tuple[str, Sequence[float]]], key: str) -> None:
     """The epoch slider, the ten maps at that epoch and the runs' test loss with the epoch
     marked; `runs` ends with this run. A fragment: moving the slider redraws only this."""
-    st.subheader("Watch the weights form")
+    t = messages()
+    st.subheader(t("train.replay.title"))
     epoch = st.slider(
-        "Epoch", 0, history.epochs, history.epochs, key=key,
-        help="0 is before training: the starting weights.",
+        t("train.epoch"), 0, history.epochs, history.epochs, key=key,
+        help=t("train.replay.slider_help"),
     )  # fmt: skip
     _, losses = runs[-1]
     maps, curve = st.columns([3, 2], gap="large")
@@ -53,26 +55,21 @@ def replay(history: WeightHistory, runs: Sequence[tuple[str, Sequence[float]]], 
                 history.maps_at(epoch),
                 [str(k) for k in range(history.weights.shape[2])],
                 history.scale(),
-                label=f"The ten weight maps after epoch {epoch}",
-                legend="weight",
+                label=t("train.replay.maps", epoch=epoch),
+                legend=t("train.weights.legend"),
                 size=96,
             )
         )
         if epoch == 0:
-            st.caption("Before training: the starting weights, small random numbers.")
+            st.caption(t("train.replay.before"))
         else:
-            st.caption(
-                f"After epoch {epoch} of {history.epochs}: test loss {losses[epoch - 1]:.3f}. "
-                "Every epoch on the final epoch's colour scale, so the maps sharpen as they learn."
-            )
+            loss = t.number(losses[epoch - 1], 3)
+            st.caption(t("train.replay.after", epoch=epoch, epochs=history.epochs, loss=loss))
     with curve:
         st.altair_chart(
-            charts.runs_test_loss(runs, epoch),
+            charts.runs_test_loss(runs, epoch, t=t),
             width="stretch",
             key=f"{key}-loss",
-            alt="Test loss per epoch of this run and the session's earlier runs",
+            alt=t("train.replay.loss_alt"),
         )
-        if len(runs) > 1:
-            st.caption("Your earlier runs in this session, each labelled by its settings.")
-        else:
-            st.caption("Train again with other settings: each run's curve stays here to compare.")
+        st.caption(t("train.replay.earlier" if len(runs) > 1 else "train.replay.again"))
