@@ -18,6 +18,7 @@ import time
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from visible_text import english_left
 
 from softmax.data import load_digits_8x8, to_inputs
 from softmax.model import SoftmaxClassifier, shipped_path
@@ -25,6 +26,7 @@ from softmax.recipes import get_recipe
 from softmax.store import DATABASE_URL_ENV, TRAINING_SLOT, Store
 from softmax.training_jobs import BY_TEACHER, TrainingJob
 from softmax.ui import state
+from softmax.ui.language import LANG_KEY as LANGUAGE
 from softmax.ui.teacher import BEHIND_PROXY_ENV, PASSWORD_ENV, UNLOCKED_KEY
 from softmax.ui.train_view import OFFERED, PENALTIES, training_slot
 
@@ -427,3 +429,185 @@ def test_each_run_of_the_session_keeps_its_curve_labelled_by_its_settings():
     first, second = loss_chart_runs(at)
     assert first.startswith("1. ") and ", 2 epochs" in first
     assert second.startswith("2. ") and ", 3 epochs" in second
+
+
+# --- in Korean (issue 12) ------------------------------------------------------------------------
+
+
+def in_korean(at: AppTest) -> AppTest:
+    """`at` with the session's language set to Korean, before its next run."""
+    at.session_state[LANGUAGE] = "ko"
+    return at
+
+
+def korean_page(**state_values) -> AppTest:
+    at = in_korean(AppTest.from_function(page, default_timeout=60))
+    for key, value in state_values.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def test_the_page_in_korean_without_mnist_has_no_english_sentence(no_local_mnist):
+    at = korean_page()
+    assert not at.exception
+    assert at.title[0].value == "모델 학습하기"
+    assert english_left(at) == []
+    assert at.button(key="train_get_mnist").label == "MNIST 받기 (11 MB)"
+    at.radio(key="train_dataset").set_value("mnist").run()
+    assert at.info[0].value.startswith("이곳에서는 MNIST를 쓸 수 없습니다.")
+    assert english_left(at) == []
+
+
+def test_a_missing_mnist_file_is_told_in_korean(monkeypatch, tmp_path):
+    monkeypatch.setenv("SOFTMAX_MNIST", str(tmp_path / "missing.npz"))
+    at = korean_page()
+    at.radio(key="train_dataset").set_value("mnist").run()
+    assert "missing.npz" in at.info[0].value and "파일이 없습니다" in at.info[0].value
+    assert english_left(at) == []
+
+
+def test_every_recipe_and_data_set_reads_in_korean(no_local_mnist):
+    at = korean_page()
+    for dataset, names in OFFERED.items():
+        at.radio(key="train_dataset").set_value(dataset).run()
+        for name in names:
+            at.selectbox(key="train_recipe").set_value(name).run()
+            at.number_input(key="train_batch_size").set_value(4096).run()  # one step an epoch
+            assert not at.exception
+            assert english_left(at) == [], (dataset, name)
+
+
+def test_a_failed_download_is_told_in_korean_with_the_manual_steps(no_local_mnist, monkeypatch):
+    monkeypatch.setenv("SOFTMAX_MNIST_URL", "http://127.0.0.1:9/mnist.npz")  # discard port
+    at = korean_page()
+    at.button(key="train_get_mnist").click().run()
+    assert not at.exception
+    [error] = at.error
+    assert error.value.startswith("MNIST를 받지 못했습니다.")
+    assert "`http://127.0.0.1:9/mnist.npz`" in error.value and "직접 받으려면" in error.value
+    assert english_left(at) == []
+
+
+def test_switching_the_language_keeps_the_recipe_and_every_setting():
+    at = open_page(epochs=7)
+    at.selectbox(key="train_recipe").set_value("notebook").run()
+    at.number_input(key="train_epochs").set_value(7).run()
+    at.select_slider(key="train_weight_penalty").set_value(1e-3).run()
+    chosen = {
+        "recipe": at.selectbox(key="train_recipe").value,
+        "dataset": at.radio(key="train_dataset").value,
+        "optimizer": at.selectbox(key="train_optimizer").value,
+        "epochs": at.number_input(key="train_epochs").value,
+        "batch": at.number_input(key="train_batch_size").value,
+        "penalty": at.select_slider(key="train_weight_penalty").value,
+    }
+    assert chosen == {
+        "recipe": "notebook",
+        "dataset": "digits",
+        "optimizer": "sgd",
+        "epochs": 7,
+        "batch": 32,
+        "penalty": 1e-3,
+    }
+    in_korean(at).run()
+    assert not at.exception
+    assert at.selectbox(key="train_recipe").value == "notebook"
+    assert at.selectbox(key="train_recipe").label == "레시피"
+    assert at.number_input(key="train_epochs").value == 7
+    assert at.select_slider(key="train_weight_penalty").value == 1e-3
+    assert "λ = 0.001" in at.markdown[1].value and "7번 돌며" in at.markdown[1].value
+    assert english_left(at) == []
+    at.session_state[LANGUAGE] = "en"
+    at.run()
+    assert at.selectbox(key="train_recipe").value == "notebook"
+    assert at.number_input(key="train_epochs").value == 7
+    assert "7 passes over the training images" in at.markdown[1].value
+
+
+@pytest.mark.slow
+def test_a_run_in_korean_has_no_english_sentence_while_it_trains_and_after():
+    at = in_korean(open_page(epochs=500, batch_size=16))
+    at.session_state[UNLOCKED_KEY] = True  # the teacher: the save button, not the gate
+    job = start(at)
+    deadline = time.monotonic() + JOB_TIMEOUT
+    while not job.progress().epochs and time.monotonic() < deadline:
+        job.wait(0.2)
+    at.run()
+    [bar] = at.get("progress")
+    assert bar.proto.text.startswith("에포크 ") and "테스트 정확도" in bar.proto.text
+    assert at.button(key="train_stop").label == "멈춤"
+    assert english_left(at) == []
+    at.button(key="train_stop").click().run()
+    assert finish(at).stopped_early
+    assert "번째에서 멈췄습니다" in at.success[0].value
+    assert english_left(at) == []
+    at.button(key="train_use").click().run()
+    assert any("28×28 모델이 필요합니다" in caption.value for caption in at.caption)
+    assert at.button(key="train_save").disabled
+    assert english_left(at) == []
+
+
+@pytest.mark.slow
+def test_switching_a_finished_run_to_korean_keeps_its_result(trained):
+    job = trained.session_state["training_job"]
+    trained.session_state[UNLOCKED_KEY] = True  # the gate's words are teacher.py's
+    try:
+        in_korean(trained).run()
+        assert not trained.exception
+        assert trained.session_state["training_job"] is job
+        assert trained.success[0].value.startswith("기본 (수정함) 레시피를")
+        mine = f"{job.progress().result.test_accuracy:.1%}"
+        assert {m.label: m.value for m in trained.metric}["내 모델: 테스트 정확도"] == mine
+        assert replayed_maps_ko(trained) == "에포크 3 뒤의 가중치 지도 10장"
+        assert english_left(trained) == []
+    finally:
+        trained.session_state[LANGUAGE] = "en"
+        trained.run()
+    assert trained.success[0].value.startswith("Trained default (edited)")
+
+
+def replayed_maps_ko(at: AppTest) -> str:
+    bodies = " ".join(element.proto.body for element in at.get("html"))
+    return re.search(r'aria-label="(에포크 \d+ 뒤의 가중치 지도 10장)"', bodies).group(1)
+
+
+@pytest.mark.slow
+def test_a_training_that_fails_is_told_in_korean():
+    job = TrainingJob(get_recipe("deskew"), "digits", owner="test")  # deskew needs 28×28
+    job.start()
+    assert job.wait(JOB_TIMEOUT)
+    at = korean_page(training_job=job)
+    assert not at.exception
+    assert at.error[0].value.startswith("학습에 실패했습니다. 오류 내용: `ValueError: deskew")
+    assert english_left(at) == []
+
+
+def test_the_teacher_saves_the_default_in_korean_and_a_failure_is_told_in_korean(
+    saved_model, monkeypatch, tmp_path
+):
+    def action() -> None:
+        from softmax.model import SoftmaxClassifier, shipped_path
+        from softmax.ui import train_view
+
+        train_view._save_as_default(SoftmaxClassifier.load(shipped_path("default")))
+
+    at = korean_page_of(action, **{UNLOCKED_KEY: True})
+    assert at.button(key="train_save").label == "기본 모델로 저장"
+    at.button(key="train_save").click().run()
+    assert not at.exception and saved_model.is_file()
+    assert "새 세션은 이 모델로 시작합니다" in at.caption[-1].value
+    assert english_left(at) == []
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(state.SAVED_ENV, str(blocker / "saved.npz"))
+    at.button(key="train_save").click().run()
+    [error] = at.error
+    assert error.value.startswith("기본 모델을 ") and "a-file" in error.value
+    assert english_left(at) == []
+
+
+def korean_page_of(function, **state_values) -> AppTest:
+    at = in_korean(AppTest.from_function(function, default_timeout=30))
+    for key, value in state_values.items():
+        at.session_state[key] = value
+    return at.run()

@@ -43,6 +43,7 @@ NAMES = {
     "UCI", "XLA", "ReLU", "argmax", "logit", "logits", "Dense", "Flatten", "one_hot",
     "float32", "uint8", "Enter", "KB", "MB", "ms", "px",
     "BFGS",
+    "AdamW", "Nadam", "Adamax", "RMSprop", "Adagrad", "Adadelta", "Lion",
 }  # fmt: skip
 
 WORD = re.compile(r"[A-Za-z][A-Za-z']+")
