@@ -144,6 +144,8 @@ def _value(key: str, value: Any, t: Messages) -> str:
     """A metadata value as a person reads it: words in the session's language, code as code."""
     if key.endswith("accuracy"):
         return _percent(value, t)
+    if value is None:  # a learning rate left to Keras, or a value not recorded
+        return t("model_card.keras_default") if key == "learning_rate" else "—"
     if isinstance(value, bool):
         return t("model_card.yes") if value else t("model_card.no")
     if key == "recipe" and isinstance(value, str):
