@@ -13,7 +13,7 @@ import pytest
 from conftest import needs_mnist
 from pictures import photo_of_a_seven
 
-from softmax.recipes import RECIPES
+from softmax.recipes import OPTIMIZER_NAMES, RECIPES
 from softmax.training_jobs import ORPHAN_SECONDS
 
 from .browser import SEVEN, VIEWPORT, draw_digit, save_full_page, wait_until_idle
@@ -57,7 +57,8 @@ def start_training(
     expect(page.get_by_text(weights, exact=False)).to_be_visible()
     page.get_by_role("combobox", name="Recipe").click()
     page.get_by_role("option", name=recipe, exact=True).click()
-    expect(page.get_by_role("combobox", name="Optimizer")).to_have_value(RECIPES[recipe].optimizer)
+    optimizer = OPTIMIZER_NAMES[RECIPES[recipe].optimizer]
+    expect(page.get_by_role("combobox", name="Optimizer")).to_have_value(optimizer)
     if batch_size is not None:
         set_number(page, "Batch size", batch_size, f"every batch of {batch_size:,}")
     if epochs is not None:
