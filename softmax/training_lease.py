@@ -21,7 +21,15 @@ from collections.abc import Callable
 from typing import Any
 
 from softmax.recipes import Recipe
-from softmax.store import TRAINING_SLOT, Lease, LeaseBusy, LeaseLost, Store, StoreUnavailable
+from softmax.store import (
+    TRAINING_SLOT,
+    Lease,
+    LeaseBusy,
+    LeaseInfo,
+    LeaseLost,
+    Store,
+    StoreUnavailable,
+)
 from softmax.training_jobs import BY_TEACHER, SlotBusy, TrainingJob, TrainingSlot
 
 RENEW_SECONDS = 20.0  # the lease lives LEASE_TTL (60 s): renewed well before it expires
@@ -29,7 +37,26 @@ BY_LEASE_LOST = "because another server took over the training slot"
 
 
 class TrainingRefused(RuntimeError):
-    """Training cannot start now; the message is the sentence a page shows."""
+    """Training cannot start now; the message is the sentence a page shows, in English.
+
+    What refused it, for a page that words it in another language: `job`, this server's run
+    (`mine` when the asker started it); `lease`, another server's (what, whose, since when); or
+    `reason`, what the database said (`setting`: a bad setting's error instead).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        job: TrainingJob | None = None,
+        mine: bool = False,
+        lease: LeaseInfo | None = None,
+        reason: str | None = None,
+        setting: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.job, self.mine, self.lease = job, mine, lease
+        self.reason, self.setting = reason, setting
 
 
 def start(
@@ -57,19 +84,21 @@ def start(
         busy = slot.busy
         if busy is not None:
             refusal = SlotBusy(busy, owner)
-            raise TrainingRefused(str(refusal)) from refusal
+            raise TrainingRefused(str(refusal), job=busy, mine=busy.owner == owner) from refusal
         try:
             lease = store.acquire_lease(TRAINING_SLOT, holder, started_by)
         except LeaseBusy as held:
-            raise TrainingRefused(f"{held}.") from held
+            raise TrainingRefused(f"{held}.", lease=held.lease) from held
         except StoreUnavailable as error:
-            raise TrainingRefused(unavailable(error)) from error
+            raise TrainingRefused(unavailable(error), reason=str(error)) from error
         try:
             job = slot.start(recipe, dataset, owner, owner_alive=owner_alive, **options)
         except BaseException as error:
             _release(lease)
             if isinstance(error, SlotBusy):  # another session of this server won the race
-                raise TrainingRefused(str(error)) from error
+                raise TrainingRefused(
+                    str(error), job=error.job, mine=error.job.owner == owner
+                ) from error
             raise
     except BaseException:
         if on_end is not None:

@@ -611,3 +611,68 @@ def korean_page_of(function, **state_values) -> AppTest:
     for key, value in state_values.items():
         at.session_state[key] = value
     return at.run()
+
+
+def test_a_run_on_another_server_is_told_in_korean_what_whose_and_since_when():
+    at = in_korean(open_page(epochs=2))
+    with Store(os.environ[DATABASE_URL_ENV]) as other_replica:
+        lease = other_replica.acquire_lease(
+            TRAINING_SLOT,
+            "Training “default (edited)” on the 8×8 digits",
+            "the teacher on server b:8502",
+        )
+        at.button(key="train_start").click().run()
+        lease.release()
+    [refused] = at.warning
+    assert re.fullmatch(
+        r"지금 다른 곳에서 학습이 진행 중입니다: “기본 \(수정함\)” 레시피로 8×8 숫자 학습"
+        r"\(서버 b:8502의 교사, \d+초 전 시작\)\. 끝난 뒤에 다시 시도하세요\.",
+        refused.value,
+    )
+    assert english_left(at) == []
+
+
+def test_a_database_that_does_not_answer_is_told_in_korean(monkeypatch):
+    monkeypatch.setenv(DATABASE_URL_ENV, "postgresql+psycopg://studio@127.0.0.1:9/studio")
+    at = in_korean(open_page(epochs=2))
+    at.button(key="train_start").click().run()
+    assert at.warning[0].value.startswith("지금은 학습을 시작할 수 없습니다.")
+    assert english_left(at) == []
+
+
+@pytest.mark.slow
+def test_a_second_training_request_is_refused_in_korean():
+    first = open_page(epochs=500, batch_size=16)
+    start(first)
+    second = in_korean(open_page(epochs=2))
+    second.button(key="train_start").click().run()
+    refused = second.warning[0].value  # AppTest sessions share one id: "this session"
+    assert refused.startswith("다른 학습이 진행 중입니다(") and "에포크 " in refused
+    assert english_left(second) == []
+
+
+@pytest.mark.parametrize(
+    ("holder", "owner"),
+    [
+        ("Training “default (edited)” on the 8×8 digits", "a visitor on server a:8501"),
+        ("Training “notebook” on MNIST", "the teacher on server b:8502"),
+        ("Teaching the model class K7MXR", "the teacher on server b:8502"),
+        ("a run written by something else", "someone"),
+    ],
+)
+def test_another_servers_refusal_reads_its_record_back_in_each_language(holder, owner):
+    from datetime import timedelta
+
+    from softmax.classroom import utc_now
+    from softmax.i18n import Messages
+    from softmax.store import LeaseBusy, LeaseInfo
+    from softmax.training_lease import TrainingRefused
+    from softmax.ui.training import refusal
+
+    since = utc_now() - timedelta(minutes=5)
+    lease = LeaseInfo(TRAINING_SLOT, holder, owner, since, since + timedelta(minutes=1), False)
+    refused = TrainingRefused(f"{LeaseBusy(lease)}.", lease=lease)
+    assert refusal(refused, Messages("en")) == str(refused)  # the English is the record's
+    korean = refusal(refused, Messages("ko"))
+    assert "5분 전 시작" in korean
+    assert (holder in korean) == holder.startswith("a run written")  # unknown: shown as is

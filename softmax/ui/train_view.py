@@ -47,7 +47,7 @@ from softmax.training_jobs import (
     TrainingJob,
     TrainingSlot,
 )
-from softmax.training_lease import TrainingRefused
+from softmax.training_lease import BY_LEASE_LOST, TrainingRefused
 from softmax.ui import state, training, weights_forming
 from softmax.ui.language import messages
 from softmax.ui.markdown import literal
@@ -57,7 +57,7 @@ from softmax.ui.teacher import is_teacher, teacher_gate
 from softmax.ui.training import training_slot
 
 JOB_KEY = "training_job"  # the job this session started; kept after it ends, for its result
-REFUSED_KEY = "training_refused"  # why the last Start was refused
+REFUSED_KEY = "training_refused"  # why the last Start was refused (a TrainingRefused)
 SAVED_KEY = "training_saved"  # where the last "Save as default" wrote
 SAVE_FAILED_KEY = "training_save_failed"  # why the last "Save as default" failed
 RECIPE_KEY, DATASET_KEY = "train_recipe", "train_dataset"
@@ -76,6 +76,7 @@ STOPPED_BY = {  # who or what stopped a run (training_jobs' BY_...) -> its messa
     BY_TIME_LIMIT: "train.result.stopped_at_time_limit",
     BY_TEACHER: "train.result.stopped_by_teacher",
     BY_OWNER_GONE: "train.result.stopped_page_closed",
+    BY_LEASE_LOST: "train.result.stopped_lease_lost",
 }
 
 
@@ -201,11 +202,11 @@ def _settings(slot: TrainingSlot, mine: TrainingJob | None, t: Messages) -> Requ
     )
     refused = st.session_state.pop(REFUSED_KEY, None)
     if refused:
-        st.warning(refused, icon=":material/hourglass_top:")
+        st.warning(training.refusal(refused, t), icon=":material/hourglass_top:")
     busy = slot.busy
     if busy is not None and busy is not mine:
         if not refused:
-            st.caption(t("training.busy_elsewhere", progress=_how_far(busy, t)))
+            st.caption(t("training.busy_elsewhere", progress=training.how_far(busy, t)))
         if is_teacher():
             st.button(
                 t("training.stop_other"),
@@ -267,7 +268,7 @@ def _start(request: Request) -> None:
     try:
         job = training.start(request.recipe, request.dataset)
     except TrainingRefused as refused:
-        st.session_state[REFUSED_KEY] = str(refused)
+        st.session_state[REFUSED_KEY] = refused
         return
     st.session_state[JOB_KEY] = job
 
@@ -282,12 +283,6 @@ def _duration(seconds: float, t: Messages) -> str:
     if seconds >= 60:
         return t("train.duration.minutes", n=t.number(round(seconds / 60, 2)))
     return t("train.duration.seconds", n=t.number(round(seconds, 2)))
-
-
-def _how_far(job: TrainingJob, t: Messages) -> str:
-    """Where a running job is, in words: "epoch 12/100"."""
-    progress = job.progress()
-    return t("training.epoch_of", done=len(progress.epochs), total=progress.total)
 
 
 def _notes(request: Request | None, t: Messages) -> None:
