@@ -326,7 +326,9 @@ def confusion_heatmap(
     return _projector((squares + numbers).properties(width=520, height=520))
 
 
-def training_curves(history: dict[str, Sequence[float]], epochs: int, *, t: Messages) -> alt.Chart:
+def training_curves(
+    history: dict[str, Sequence[float]], epochs: int, *, t: Messages = ENGLISH
+) -> alt.Chart:
     """Loss and accuracy per epoch, training (violet) and test (slate). The axes are fixed (epochs
     1..`epochs`, loss from 0, accuracy 0–100 %) so the lines grow into a chart that does not
     rescale while training runs. Titles, legend and tooltips in `t`'s language."""
@@ -437,7 +439,10 @@ _UNCHECKED = {
 
 
 def runs_test_loss(
-    runs: Sequence[tuple[str, Sequence[float]]], epoch: int | None = None, *, t: Messages
+    runs: Sequence[tuple[str, Sequence[float]]],
+    epoch: int | None = None,
+    *,
+    t: Messages = ENGLISH,
 ) -> alt.LayerChart:
     """The test loss per epoch of several training runs, one line each, labelled by `runs`'
     names (a run's settings), the last run (this one) in the answer's violet and thicker; a

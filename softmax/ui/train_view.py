@@ -467,7 +467,7 @@ def _compare_weights(
                 charts.DIGITS,
                 explain.weight_scale(maps),
                 size=62,
-                legend_title=t("train.weights.legend"),
+                t=t,
             ),
             width="content",
             key=f"train_weights_{index}",

@@ -56,7 +56,7 @@ def replay(history: WeightHistory, runs: Sequence[tuple[str, Sequence[float]]], 
                 [str(k) for k in range(history.weights.shape[2])],
                 history.scale(),
                 label=t("train.replay.maps", epoch=epoch),
-                legend=t("train.weights.legend"),
+                legend=t("charts.weight"),
                 size=96,
             )
         )
