@@ -15,7 +15,7 @@ from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier, best_for_drawings, n_params
 from softmax.recipes import OPTIMIZER_NAMES
 from softmax.ui import state
-from softmax.ui.architecture import summary_rows
+from softmax.ui.architecture import summary_table
 from softmax.ui.language import messages
 from softmax.ui.markdown import literal
 
@@ -66,7 +66,7 @@ def _architecture(classifier: SoftmaxClassifier | None, t: Messages) -> None:
     st.subheader(t("model_card.architecture"))
     st.markdown(t("model_card.one_layer", **shape))
     st.caption(t("model_card.summary_caption"))
-    st.table(summary_rows(n_inputs, n_classes), hide_index=True)
+    st.table(summary_table(n_inputs, n_classes, t), hide_index=True)
     st.markdown(t("model_card.totals", params=shape["params"]))
     st.caption(t("model_card.prediction", **shape))
 
