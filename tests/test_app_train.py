@@ -558,7 +558,8 @@ def test_switching_a_finished_run_to_korean_keeps_its_result(trained):
         assert trained.success[0].value.startswith("기본 (수정함) 레시피를")
         mine = f"{job.progress().result.test_accuracy:.1%}"
         assert {m.label: m.value for m in trained.metric}["내 모델: 테스트 정확도"] == mine
-        assert replayed_maps_ko(trained) == "에포크 3 뒤의 가중치 지도 10장"
+        epoch = trained.slider(key="train_replay").value  # kept across the switch
+        assert replayed_maps_ko(trained) == f"에포크 {epoch} 뒤의 가중치 지도 10장"
         assert english_left(trained) == []
     finally:
         trained.session_state[LANGUAGE] = "en"
