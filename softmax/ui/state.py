@@ -47,7 +47,7 @@ from softmax.model import (
     shipped_path,
 )
 from softmax.recipes import RECIPES
-from softmax.ui.language import messages
+from softmax.ui.language import messages, restate
 from softmax.ui.markdown import literal
 from softmax.ui.mnist_download import offer_mnist
 from softmax.ui.teacher import is_teacher
@@ -213,6 +213,7 @@ def model_picker() -> None:
     labels = {choice.key: choice.label for choice in choices}
     if st.session_state.get(CHOICE_KEY) not in labels:
         st.session_state[CHOICE_KEY] = default_choice(choices)
+    restate(CHOICE_KEY)  # its label in this run's words after a language switch
     st.sidebar.selectbox(
         t("state.picker"),
         options=list(labels),

@@ -49,7 +49,7 @@ from softmax.training_jobs import (
 )
 from softmax.training_lease import BY_LEASE_LOST, TrainingRefused
 from softmax.ui import state, training, weights_forming
-from softmax.ui.language import messages
+from softmax.ui.language import messages, restate
 from softmax.ui.markdown import literal
 from softmax.ui.mnist_download import just_fetched, offer_mnist
 from softmax.ui.reading import shielded
@@ -120,6 +120,8 @@ def _settings(slot: TrainingSlot, mine: TrainingJob | None, t: Messages) -> Requ
     if DATASET_KEY not in st.session_state or just_fetched(GET_MNIST_KEY):
         st.session_state[DATASET_KEY] = DIGITS if mnist_missing else MNIST
         _load_recipe()
+    for key in (DATASET_KEY, RECIPE_KEY, PENALTY_KEY):  # shown in this run's words
+        restate(key)
     data_col, recipe_col = st.columns(2)
     data_col.radio(
         t("train.dataset"),
