@@ -677,3 +677,19 @@ def test_another_servers_refusal_reads_its_record_back_in_each_language(holder, 
     korean = refusal(refused, Messages("ko"))
     assert "5분 전 시작" in korean
     assert (holder in korean) == holder.startswith("a run written")  # unknown: shown as is
+
+
+def test_a_student_is_told_in_korean_why_save_as_default_is_not_offered(monkeypatch):
+    monkeypatch.setenv(BEHIND_PROXY_ENV, "1")
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+
+    def action() -> None:
+        from softmax.model import SoftmaxClassifier, shipped_path
+        from softmax.ui import train_view
+
+        train_view._save_as_default(SoftmaxClassifier.load(shipped_path("default")))
+
+    at = korean_page_of(action, **{UNLOCKED_KEY: False})
+    assert "train_save" not in [button.key for button in at.button]
+    assert at.caption[0].value.startswith("기본 모델 저장")
+    assert english_left(at) == []

@@ -499,7 +499,7 @@ def _actions(result: TrainResult, t: Messages) -> None:
 def _save_as_default(classifier: SoftmaxClassifier, t: Messages | None = None) -> None:
     """The "Save as default" button: for the teacher, and for a model that reads the canvas."""
     t = t or messages()
-    if not teacher_gate(t("train.save.action")):
+    if not teacher_gate(t("train.save.action"), key="save_default"):
         return
     try:
         check_reads_canvas(classifier)
