@@ -55,11 +55,6 @@ def weight_maps(classifier: SoftmaxClassifier) -> np.ndarray:
 
 
 RIM_INKED_SHARE = 0.01  # a pixel is on the rim when fewer than 1% of training digits ink it
-RIM_IN_WORDS = (
-    "Of the weights' squared size, the share on the border pixels that fewer than 1% of the "
-    "training digits ever ink: noise that shows as a speckled frame on the weight maps. "
-    "A weight penalty in training brings it down."
-)
 
 
 def rim_pixels(train_images: np.ndarray) -> np.ndarray:

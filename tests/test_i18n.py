@@ -74,6 +74,6 @@ def test_an_unknown_language_is_refused():
 
 
 def test_a_count_takes_the_languages_plural_form():
-    assert Messages("en").plural("app.pages_in_studio", 1) == "1 page"
-    assert Messages("en").plural("app.pages_in_studio", 1200) == "1,200 pages"
-    assert Messages("ko").plural("app.pages_in_studio", 1) == "1쪽"
+    assert Messages("en").plural("classroom.student_count", 1) == "1 student"
+    assert Messages("en").plural("classroom.student_count", 1200) == "1,200 students"
+    assert Messages("ko").plural("classroom.student_count", 1) == "학생 1명"

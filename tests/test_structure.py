@@ -40,3 +40,42 @@ def test_no_page_module_imports_another_page_module(page):
 def test_the_numerics_never_import_streamlit(module):
     imported = imported_modules(ROOT / "softmax" / module)
     assert not {name for name in imported if name.split(".")[0] == "streamlit"}
+
+
+def speaking_functions() -> set[tuple[str, str]]:
+    """(module, function) for each function of softmax/*.py that takes the messages `t`."""
+    found = set()
+    for path in (ROOT / "softmax").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and any(
+                argument.arg == "t" for argument in [*node.args.args, *node.args.kwonlyargs]
+            ):
+                found.add((path.stem, node.name))
+    return found
+
+
+@pytest.mark.parametrize("view", sorted(p.name for p in UI.glob("*.py")), ids=str)
+def test_a_view_passes_its_language_to_every_figure_and_sentence(view):
+    """softmax's figures and sentences default to English (for the CLI); a view that forgets
+    `t=` would show English words in a Korean page, often in a tooltip no test reads."""
+    speaking = speaking_functions()
+    forgetting = [
+        f"line {node.lineno}: {node.func.value.id}.{node.func.attr}"
+        for node in ast.walk(ast.parse((UI / view).read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and (node.func.value.id, node.func.attr) in speaking
+        and not any(keyword.arg == "t" for keyword in node.keywords)
+        and len(node.args) <= _position_of_t(node.func.value.id, node.func.attr)
+    ]
+    assert forgetting == []
+
+
+def _position_of_t(module: str, function: str) -> int:
+    """Where `t` sits among `function`'s positional parameters (a large number if keyword-only)."""
+    for node in ast.walk(ast.parse((ROOT / "softmax" / f"{module}.py").read_text())):
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            names = [a.arg for a in node.args.args]
+            return names.index("t") if "t" in names else 10**6
+    return 10**6

@@ -58,6 +58,7 @@ def replay(history: WeightHistory, runs: Sequence[tuple[str, Sequence[float]]], 
                 label=t("train.replay.maps", epoch=epoch),
                 legend=t("charts.weight"),
                 size=96,
+                t=t,
             )
         )
         if epoch == 0:
