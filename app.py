@@ -1,7 +1,7 @@
 """Draw-a-digit softmax studio: the page frame and router (`streamlit run app.py`).
 
-Each view is a module in softmax/ui/ with a `render()`; adding one is one `st.Page(view(...))` line
-in PAGES. A view's module is imported when the view is first shown, so a visitor who only draws
+Each view is a module in softmax/ui/ with a `render()`; adding one is one `page(...)` line in PAGES
+and its title in each language's softmax/locales/<lang>/app.toml. A view's module is imported when the view is first shown, so a visitor who only draws
 never waits for the others' imports. The sidebar's model picker is drawn here so every view shares
 the session's choice.
 
@@ -35,52 +35,26 @@ def view(module: str) -> Callable[[], None]:
 t = messages()
 st.set_page_config(page_title=t("app.tab_title"), page_icon="✏️", layout="wide")
 
-DRAW = st.Page(view("draw"), title=t("app.pages.draw"), icon=":material/draw:", url_path="draw")
+
+def page(module: str, name: str, icon: str, url_path: str) -> st.Page:
+    """The view `module` at `/url_path`, titled `app.pages.<name>` in the session's language."""
+    return st.Page(view(module), title=t(f"app.pages.{name}"), icon=icon, url_path=url_path)
+
+
+DRAW = page("draw", "draw", ":material/draw:", "draw")
 # A class's pages read with the class's model, not the sidebar's: they draw no model picker.
 CLASS_PAGES = [
-    st.Page(view("join"), title=t("app.pages.join"), icon=":material/group_add:", url_path="join"),
-    st.Page(
-        view("board"), title=t("app.pages.board"), icon=":material/dashboard:", url_path="board"
-    ),
+    page("join", "join", ":material/group_add:", "join"),
+    page("board", "board", ":material/dashboard:", "board"),
 ]
 PAGES = [
     DRAW,
-    st.Page(
-        view("upload"),
-        title=t("app.pages.upload"),
-        icon=":material/photo_camera:",
-        url_path="upload",
-    ),
-    st.Page(
-        view("train_view"),
-        title=t("app.pages.train"),
-        icon=":material/model_training:",
-        url_path="train",
-    ),
-    st.Page(
-        view("explorer"),
-        title=t("app.pages.explorer"),
-        icon=":material/grid_on:",
-        url_path="explorer",
-    ),
-    st.Page(
-        view("model_card"),
-        title=t("app.pages.model_card"),
-        icon=":material/info:",
-        url_path="model-card",
-    ),
-    st.Page(
-        view("walkthrough"),
-        title=t("app.pages.walkthrough"),
-        icon=":material/school:",
-        url_path="walkthrough",
-    ),
-    st.Page(
-        view("classroom"),
-        title=t("app.pages.classroom"),
-        icon=":material/groups:",
-        url_path="classroom",
-    ),
+    page("upload", "upload", ":material/photo_camera:", "upload"),
+    page("train_view", "train", ":material/model_training:", "train"),
+    page("explorer", "explorer", ":material/grid_on:", "explorer"),
+    page("model_card", "model_card", ":material/info:", "model-card"),
+    page("walkthrough", "walkthrough", ":material/school:", "walkthrough"),
+    page("classroom", "classroom", ":material/groups:", "classroom"),
     *CLASS_PAGES,
 ]
 
@@ -94,8 +68,8 @@ def start() -> None:
     st.switch_page(DRAW, query_params=st.query_params.to_dict())
 
 
-page = st.navigation([st.Page(start, default=True, visibility="hidden"), *PAGES])
+current = st.navigation([st.Page(start, default=True, visibility="hidden"), *PAGES])
 language_switch()
-if page.url_path not in {class_page.url_path for class_page in CLASS_PAGES}:
+if current.url_path not in {class_page.url_path for class_page in CLASS_PAGES}:
     state.model_picker()
-page.run()
+current.run()

@@ -109,15 +109,20 @@ def upload_page(data: bytes) -> None:
     upload.show_upload(data, "four.png")
 
 
-def test_an_upload_shows_why_not_open(monkeypatch, tmp_path):
-    monkeypatch.delenv("SOFTMAX_MODEL", raising=False)
-    monkeypatch.setenv("SOFTMAX_SAVED_MODEL", str(tmp_path / "none-saved.npz"))
+def four_png() -> bytes:
+    """A photo of a 4, white on black, as the upload page receives it."""
     image = Image.new("L", (280, 280), 0)
     ImageDraw.Draw(image).line([(80, 40), (80, 150), (200, 150)], fill=255, width=22)
     ImageDraw.Draw(image).line([(180, 60), (180, 250)], fill=255, width=22)
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
-    at = AppTest.from_function(upload_page, args=(buffer.getvalue(),), default_timeout=30).run()
+    return buffer.getvalue()
+
+
+def test_an_upload_shows_why_not_open(monkeypatch, tmp_path):
+    monkeypatch.delenv("SOFTMAX_MODEL", raising=False)
+    monkeypatch.setenv("SOFTMAX_SAVED_MODEL", str(tmp_path / "none-saved.npz"))
+    at = AppTest.from_function(upload_page, args=(four_png(),), default_timeout=30).run()
     assert not at.exception
     answer = next(m for m in at.metric if m.label == "Prediction").value
     assert any(label.startswith(f"Why {answer} and not") for label in figure_labels(at))
@@ -647,12 +652,7 @@ def test_switching_language_keeps_the_open_tool_and_its_choices(app, canvas, tab
 def test_the_upload_pages_why_not_in_korean(monkeypatch, tmp_path):
     monkeypatch.delenv("SOFTMAX_MODEL", raising=False)
     monkeypatch.setenv("SOFTMAX_SAVED_MODEL", str(tmp_path / "none-saved.npz"))
-    image = Image.new("L", (280, 280), 0)
-    ImageDraw.Draw(image).line([(80, 40), (80, 150), (200, 150)], fill=255, width=22)
-    ImageDraw.Draw(image).line([(180, 60), (180, 250)], fill=255, width=22)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    at = AppTest.from_function(upload_page, args=(buffer.getvalue(),), default_timeout=30)
+    at = AppTest.from_function(upload_page, args=(four_png(),), default_timeout=30)
     at.session_state["language"] = "ko"
     at.run()
     assert not at.exception

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 UI = ROOT / "softmax" / "ui"
-PAGES = re.findall(r'view\("(\w+)"\)', (ROOT / "app.py").read_text())
+PAGES = re.findall(r'\bpage\("(\w+)"', (ROOT / "app.py").read_text())
 
 
 def imported_modules(path: Path) -> set[str]:
