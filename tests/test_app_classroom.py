@@ -141,8 +141,9 @@ def test_export_is_offered_once_there_are_drawings(store):
 # The board ---------------------------------------------------------------------------------------
 
 
-def save(store: Store, code: str, nickname: str, drawn) -> None:
-    """Drawings as a student's page saves them: the model's reading of each, and its label."""
+def save(store: Store, code: str, nickname: str | None, drawn) -> str:
+    """Drawings as a student's page saves them: the model's reading of each, and its label.
+    Returns the student's id."""
     student = store.join(code, nickname)
     model = SoftmaxClassifier.load(shipped_path("drawn"))
     for strokes, label in drawn:
@@ -153,6 +154,7 @@ def save(store: Store, code: str, nickname: str, drawn) -> None:
                 student.id, label, x, prediction.digit, prediction.probabilities, model.fingerprint
             )
         )
+    return student.id
 
 
 def gallery(at: AppTest, label: str) -> str:
@@ -358,14 +360,14 @@ def test_the_board_in_korean(store):
 def test_a_boards_drawings_in_korean(store):
     room = store.create_class("3학년 2반")
     save(store, room.code, "민수", [(ZERO, 0)] * 3 + [(SEVEN, 4)] * 3)  # 4s read as 7
-    save(store, room.code, None, [(SEVEN, 7)])  # no nickname: an anonymous tag, in Korean
+    anonymous = save(store, room.code, None, [(SEVEN, 7)])  # no nickname: a tag, in Korean
     at = open_ko(board_page, code=room.code)
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["학생"], metrics["그림"]) == ("2", "7")
     assert "**4**" in at.warning[0].value and "3개 중 0개" in at.warning[0].value
     html = gallery(at, "최근 그림")
     assert "익명-" in html and "읽은 답 7 ✗" in html
-    assert english_left(at, [room.code]) == []
+    assert english_left(at, [room.code, anonymous[:6]]) == []  # the tag is the id's start
 
 
 @needs_mnist

@@ -62,7 +62,7 @@ def start_training(
     if batch_size is not None:
         set_number(page, "Batch size", batch_size, f"every batch of {batch_size:,}")
     if epochs is not None:
-        set_number(page, "Epochs", epochs, f"{epochs} passes over")
+        set_number(page, "Epochs", epochs, f"{epochs} pass")  # "1 pass over", "3 passes over"
     page.get_by_role("button", name="Start training").click()
     expect(page.locator("[data-testid=stProgress]")).to_be_visible()
 
