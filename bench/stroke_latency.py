@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/e2e/browser.py imports softmax
 
 from e2e.browser import (  # the helpers the browser tests use
     CANVAS,
