@@ -400,8 +400,8 @@ def test_a_run_on_another_server_refuses_teaching_saying_what_and_since_when(sto
     at.button(key="teach_start").click().run()
     assert not at.exception
     refusal = at.warning[0].value
-    assert "다른 학습이 진행 중입니다" in refusal and "초 전 시작" in refusal
-    assert "Training “default” on MNIST" in refusal  # what runs, as the other server named it
+    assert "다른 곳에서 학습이 진행 중입니다" in refusal and "초 전 시작" in refusal
+    assert "“기본” 레시피로 MNIST 숫자 학습" in refusal  # what runs, in the session's words
     assert english_left(at, [room.code]) == []
     at.query_params["lang"] = "en"
     at.button(key="teach_start").click().run()

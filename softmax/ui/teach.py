@@ -33,10 +33,9 @@ from softmax.class_training import (
 )
 from softmax.classroom import ClassDrawings, ClassInfo, ClassroomError
 from softmax.data import DataError
-from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier
-from softmax.store import LeaseBusy, StoreUnavailable
-from softmax.training_jobs import BY_TEACHER, SlotBusy, TrainingJob
+from softmax.store import StoreUnavailable
+from softmax.training_jobs import BY_TEACHER, TrainingJob
 from softmax.training_lease import TrainingRefused
 from softmax.ui import lesson, state, training
 from softmax.ui.language import messages
@@ -117,7 +116,7 @@ def _start(info: ClassInfo, data: ClassDrawings, split: Split) -> None:
             extra=extra, extra_weight=_weight(split),
         )  # fmt: skip
     except TrainingRefused as refused:
-        st.session_state[REFUSED_KEY] = _refused(refused, t)
+        st.session_state[REFUSED_KEY] = training.refusal(refused, t)
         return
     st.session_state[TEACHING_KEY] = Teaching(info.code, job, before, data, split)
 
@@ -126,20 +125,6 @@ def _weight(split: Split) -> float:
     """What each of the class's training digits weighs (a class too small to train yet is told
     the weight its first digits would get)."""
     return class_weight(max(split.n_train, 1))
-
-
-def _refused(refused: TrainingRefused, t: Messages) -> str:
-    """Why training could not start, from what refused it (the refusal's English sentence is
-    for the log): this server's slot, another server's lease, the database, a bad setting."""
-    cause = refused.__cause__
-    if isinstance(cause, SlotBusy):
-        progress = cause.job.progress()
-        mine = cause.job.owner == training.session_id()
-        busy = "teach.busy.mine" if mine else "teach.busy.other"
-        return t(busy, done=t.number(len(progress.epochs)), total=t.number(progress.total))
-    if isinstance(cause, LeaseBusy | StoreUnavailable):
-        return t("teach.not_now", why=lesson.refusal(cause, t))
-    return t("teach.could_not_start", detail=str(cause or refused))
 
 
 @st.fragment(run_every=1.0)
