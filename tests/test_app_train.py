@@ -137,6 +137,45 @@ def test_a_run_on_another_server_refuses_start_saying_whose_and_once_it_ends_sta
         assert other_replica.lease(TRAINING_SLOT) is None  # released when the run ended
 
 
+def test_a_run_on_another_server_is_shown_and_only_the_teacher_can_ask_it_to_stop(monkeypatch):
+    """Another replica's run (its lease in the store): the page says what runs, whose and since
+    when before anyone presses Start; a student gets no button; the teacher's "Stop that
+    training" reaches that run through the store, which is how its own server learns it."""
+    monkeypatch.setenv(BEHIND_PROXY_ENV, "1")  # not the server's own machine: a student
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    at = open_page(epochs=2)
+    with Store(os.environ[DATABASE_URL_ENV]) as other_replica:
+        lease = other_replica.acquire_lease(
+            TRAINING_SLOT, "Teaching the model class K7MXR", "the teacher on server b:8502"
+        )
+        try:
+            at.run()
+            assert not at.exception
+            assert any(
+                re.fullmatch(
+                    r"Teaching the model class K7MXR is running on another of the studio's "
+                    r"servers \(started by the teacher on server b:8502 \d+ s ago\)\.",
+                    caption.value,
+                )
+                for caption in at.caption
+            )
+            assert "train_stop_elsewhere" not in [button.key for button in at.button]
+            at.session_state[UNLOCKED_KEY] = True  # the teacher, password entered
+            at.run()
+            at.button(key="train_stop_elsewhere").click().run()
+            assert not at.exception
+            assert other_replica.lease(TRAINING_SLOT).stop_requested
+            assert at.info[0].value.startswith("Asked that training to stop")
+            assert "train_stop_elsewhere" not in [button.key for button in at.button]  # asked
+            at.query_params["lang"] = "ko"
+            at.run()
+            assert any("스튜디오의 다른 서버에서 학습이" in c.value for c in at.caption)
+        finally:
+            lease.release()
+    at.run()
+    assert not any("스튜디오의 다른 서버" in c.value for c in at.caption)  # ended: nothing said
+
+
 def test_a_database_that_does_not_answer_refuses_start_with_a_sentence(monkeypatch):
     monkeypatch.setenv(DATABASE_URL_ENV, "postgresql+psycopg://studio@127.0.0.1:9/studio")
     at = open_page(epochs=2)

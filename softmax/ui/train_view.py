@@ -205,6 +205,7 @@ def _settings(slot: TrainingSlot, mine: TrainingJob | None, t: Messages) -> Requ
     refused = st.session_state.pop(REFUSED_KEY, None)
     if refused:
         st.warning(training.refusal(refused, t), icon=":material/hourglass_top:")
+    _elsewhere(refused is not None, t)
     busy = slot.busy
     if busy is not None and busy is not mine:
         if not refused:
@@ -219,6 +220,27 @@ def _settings(slot: TrainingSlot, mine: TrainingJob | None, t: Messages) -> Requ
                 help=t("training.stop_other_help"),
             )
     return None if problem else request
+
+
+def _elsewhere(refused: bool, t: Messages) -> None:
+    """A run on another of the studio's servers: what, whose, since when (unless a refusal just
+    said so) and, for the teacher, a button that asks it to stop."""
+    said = st.session_state.pop(training.STOP_ASKED_KEY, None)
+    if said:
+        st.info(said, icon=":material/stop_circle:")
+    lease = training.lease_elsewhere()
+    if lease is None:
+        return
+    if not refused:
+        st.caption(training.running_elsewhere(lease, t))
+    if is_teacher() and not lease.stop_requested:
+        st.button(
+            t("training.stop_other"),
+            key="train_stop_elsewhere",
+            icon=":material/stop_circle:",
+            on_click=training.stop_elsewhere,
+            help=t("training.stop_elsewhere_help"),
+        )
 
 
 def _mnist_missing(t: Messages) -> str | None:

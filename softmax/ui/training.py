@@ -26,13 +26,15 @@ from softmax import training_lease
 from softmax.classroom import utc_now
 from softmax.i18n import Messages
 from softmax.recipes import DATASETS, Recipe
-from softmax.store import StoreUnavailable
+from softmax.store import TRAINING_SLOT, LeaseInfo, StoreUnavailable
 from softmax.training_jobs import TrainingJob, TrainingSlot
 from softmax.training_lease import TrainingRefused
 from softmax.ui import lesson, state
+from softmax.ui.language import messages
 from softmax.ui.markdown import literal
 from softmax.ui.teacher import is_teacher
 
+STOP_ASKED_KEY = "training_stop_asked"  # what "Stop that training" on another server did
 RECORDS = Messages("en")  # the store's records of what runs and whose, read by every replica
 
 
@@ -95,17 +97,48 @@ def refusal(refused: TrainingRefused, t: Messages) -> str:
         key = "training.refused.yours" if refused.mine else "training.refused.another_session"
         return t(key, progress=how_far(refused.job, t))
     if refused.lease is not None:
-        lease = refused.lease
-        return t(
-            "training.refused.elsewhere",
-            what=_holder_words(lease.holder, t),
-            who=_owner_words(lease.owner, t),
-            ago=_ago((utc_now() - lease.since).total_seconds(), t),
-        )
+        return t("training.refused.elsewhere", **_lease_words(refused.lease, t))
     if refused.reason is not None:
         key = "training.refused.setting" if refused.setting else "training.refused.unavailable"
         return t(key, reason=literal(refused.reason))
     return str(refused)
+
+
+def lease_elsewhere() -> LeaseInfo | None:
+    """The store's training lease while this server's slot is free, i.e. another server's run;
+    None when nothing runs elsewhere or the database does not answer (Start then says why)."""
+    if training_slot().busy is not None:
+        return None
+    try:
+        return lesson.store().lease(TRAINING_SLOT)
+    except StoreUnavailable:
+        return None
+
+
+def running_elsewhere(lease: LeaseInfo, t: Messages) -> str:
+    """What runs on another server, whose and since when, in `t`'s language."""
+    return t("training.running_elsewhere", **_lease_words(lease, t))
+
+
+def stop_elsewhere() -> None:
+    """The teacher's "Stop that training" for a run on another server: its server learns it at
+    the lease's next renewal and stops after the current epoch. Leaves a sentence to show."""
+    t = messages()
+    try:
+        asked = lesson.store().request_stop(TRAINING_SLOT)
+    except StoreUnavailable as error:
+        said = lesson.refusal(error, t)
+    else:
+        said = t("training.stop_asked" if asked else "training.already_ended")
+    st.session_state[STOP_ASKED_KEY] = said
+
+
+def _lease_words(lease: LeaseInfo, t: Messages) -> dict[str, str]:
+    return {
+        "what": _holder_words(lease.holder, t),
+        "who": _owner_words(lease.owner, t),
+        "ago": _ago((utc_now() - lease.since).total_seconds(), t),
+    }
 
 
 def _holder_words(holder: str, t: Messages) -> str:
