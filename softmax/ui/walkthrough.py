@@ -23,7 +23,7 @@ from softmax.i18n import Messages
 from softmax.model import SoftmaxClassifier, n_params
 from softmax.recipes import MEASURED_ACCURACY, get_recipe
 from softmax.ui import state
-from softmax.ui.architecture import summary_rows
+from softmax.ui.architecture import summary_table
 from softmax.ui.language import messages
 from softmax.ui.mnist_download import just_fetched, offer_mnist
 
@@ -226,18 +226,10 @@ def _model(lesson: Lesson, t: Messages) -> None:
         language="python",
     )
     table, count = st.columns([3, 2], gap="large")
-    table.table(_summary(n, t), hide_index=True)
+    table.table(summary_table(n, 10, t), hide_index=True)
     count.metric(t("walkthrough.model.metric"), t.number(params))
     count.markdown(t("walkthrough.model.count", n=n, params=t.number(params)))
     st.markdown(t("walkthrough.model.body"))
-
-
-def _summary(n_inputs: int, t: Messages) -> pd.DataFrame:
-    """Keras' `model.summary()` table with headers in the language; its cells are Keras' code."""
-    rows = summary_rows(n_inputs)
-    rows.iloc[:, :2] = rows.iloc[:, :2].map(lambda cell: f"`{cell}`")
-    rows.columns = [t(f"walkthrough.model.{name}") for name in ("layer", "output_shape", "params")]
-    return rows
 
 
 def _recipe(lesson: Lesson, t: Messages) -> None:
