@@ -175,7 +175,6 @@ def fit(
     if recipe.learning_rate is not None:
         config = {"learning_rate": recipe.learning_rate}
         optimizer = keras.optimizers.get({"class_name": recipe.optimizer, "config": config})
-    steps = -(-len(x) // recipe.batch_size)  # batches per epoch, the last one maybe smaller
     model.compile(
         optimizer=optimizer,
         loss="categorical_crossentropy",
@@ -190,7 +189,7 @@ def fit(
     start = time.perf_counter()
     history = model.fit(
         _epoch_batches(arrays, keras_order(len(x)), recipe.batch_size),
-        steps_per_epoch=steps,
+        steps_per_epoch=batches_per_epoch(len(x), recipe.batch_size),
         epochs=recipe.epochs,
         shuffle=False,  # the dataset is already in the order Keras' shuffle gives
         callbacks=[reporter, *others],
@@ -238,6 +237,11 @@ def fit(
 EXECUTION_SAMPLES = 16_384  # about this many images per compiled training call: quick to stop
 
 
+def batches_per_epoch(n_train: int, batch_size: int) -> int:
+    """How many batches one pass over `n_train` images takes, the last one maybe smaller."""
+    return -(-n_train // batch_size)
+
+
 def steps_per_execution(n_train: int, batch_size: int) -> int:
     """Batches per compiled training call: the most that divide an epoch's batches evenly and
     hold at most EXECUTION_SAMPLES images (at least one batch).
@@ -247,7 +251,7 @@ def steps_per_execution(n_train: int, batch_size: int) -> int:
     data repeats (`_epoch_batches`) and a call would otherwise run on into the next epoch.
     Batch 2048 on MNIST: 30 batches an epoch, 6 a call.
     """
-    steps_per_epoch = -(-n_train // batch_size)
+    steps_per_epoch = batches_per_epoch(n_train, batch_size)
     most = max(1, EXECUTION_SAMPLES // batch_size)
     return max(d for d in range(1, min(most, steps_per_epoch) + 1) if steps_per_epoch % d == 0)
 
