@@ -81,24 +81,21 @@ def start(
     the sentence to show; `options` go to the job (`extra`, `extra_weight`).
     """
     try:
-        busy = slot.busy
-        if busy is not None:
-            refusal = SlotBusy(busy, owner)
-            raise TrainingRefused(str(refusal), job=busy, mine=busy.owner == owner) from refusal
+        if slot.busy is not None:
+            busy = SlotBusy(slot.busy, owner)
+            raise _slot_taken(busy, owner) from busy
         try:
             lease = store.acquire_lease(TRAINING_SLOT, holder, started_by)
         except LeaseBusy as held:
             raise TrainingRefused(f"{held}.", lease=held.lease) from held
         except StoreUnavailable as error:
-            raise TrainingRefused(unavailable(error), reason=str(error)) from error
+            raise unavailable(error) from error
         try:
             job = slot.start(recipe, dataset, owner, owner_alive=owner_alive, **options)
         except BaseException as error:
             _release(lease)
             if isinstance(error, SlotBusy):  # another session of this server won the race
-                raise TrainingRefused(
-                    str(error), job=error.job, mine=error.job.owner == owner
-                ) from error
+                raise _slot_taken(error, owner) from error
             raise
     except BaseException:
         if on_end is not None:
@@ -110,12 +107,18 @@ def start(
     return job
 
 
-def unavailable(error: Exception) -> str:
+def unavailable(error: Exception) -> TrainingRefused:
     """The refusal when the database that shares the slot between servers does not answer."""
-    return (
+    return TrainingRefused(
         "Training cannot start now: the database that keeps one run at a time across the "
-        f"studio's servers is not answering ({error}). Try again in a moment."
+        f"studio's servers is not answering ({error}). Try again in a moment.",
+        reason=str(error),
     )
+
+
+def _slot_taken(busy: SlotBusy, owner: str) -> TrainingRefused:
+    """The refusal when this server's slot runs another job: whose, and whether it is `owner`'s."""
+    return TrainingRefused(str(busy), job=busy.job, mine=busy.job.owner == owner)
 
 
 def _hold(

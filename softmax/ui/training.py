@@ -67,7 +67,7 @@ def start(
         if on_end is not None:
             on_end()
         if isinstance(error, StoreUnavailable):
-            raise TrainingRefused(training_lease.unavailable(error), reason=str(error)) from error
+            raise training_lease.unavailable(error) from error
         raise TrainingRefused(
             f"Training cannot start: {error}.", reason=str(error), setting=True
         ) from error
