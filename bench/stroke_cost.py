@@ -16,7 +16,11 @@ running and no websocket frame for 0.5 s):
 - server CPU time, utime + stime of the `streamlit` process from /proc/<pid>/stat;
 - stroke latency of its first stroke: `mouseup` -> `Prediction` shown, both `performance.now()`
   in the page (a capturing listener and a MutationObserver). Clear comes before every digit
-  and is counted apart.
+  and is counted apart;
+- where that stroke's time went, from the page's own websocket (wrapped before the page loads):
+  the canvas' debounce (`mouseup` -> its message sent), the server (sent -> first frame back),
+  and the browser (first frame -> `Prediction` shown: handling the run's frames and rendering
+  them), with the frames that came in that last span.
 Eight pages at once: eight browser sessions on one server, each pressing Clear and drawing one
 stroke at a time (every stroke of the drawings, split between the pages, `--rounds` times), for
 the app and then for the floor; each stroke must bring its Prediction within 30 s.
@@ -76,6 +80,30 @@ WATCH = """() => {
     shown = now;
   }).observe(document.body, {subtree: true, childList: true, characterData: true});
 }""".replace("METRIC", repr(METRIC))
+# Before the page loads: the time of every websocket message the page sends and receives.
+SOCKET_TIMES = """
+window.__sent = [];
+window.__received = [];
+const PageSocket = window.WebSocket;
+window.WebSocket = class extends PageSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", () => window.__received.push(performance.now()));
+  }
+  send(data) {
+    window.__sent.push(performance.now());
+    return super.send(data);
+  }
+};
+"""
+# The first stroke's span, split: [debounce, server, browser, frames in the browser's part].
+SPLIT = """([up, answer]) => {
+  const sent = window.__sent.find((t) => t > up);
+  const first = window.__received.find((t) => t > sent);
+  const frames = window.__received.filter((t) => t >= first && t <= answer).length;
+  return [sent - up, first - sent, answer - first, frames];
+}"""
+SPANS = ("canvas debounce", "server", "browser", "frames in the browser's span")
 SCRIPT_STATE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState"
 
 
@@ -130,6 +158,7 @@ class Side:
     clear_bytes: list[int] = field(default_factory=list)
     clear_cpu: list[float] = field(default_factory=list)
     latency: list[float] = field(default_factory=list)
+    spans: list[list[float]] = field(default_factory=list)  # SPANS, per digit
     elements: collections.Counter = field(default_factory=collections.Counter)
     reruns: int = 0
     lost: list[int] = field(default_factory=list)  # drawings whose strokes brought no Prediction
@@ -138,6 +167,7 @@ class Side:
         for values in (self.digit_bytes, self.digit_cpu, self.clear_bytes, self.clear_cpu):
             values.clear()
         self.latency.clear()
+        self.spans.clear()
         self.elements.clear()
         self.reruns = 0
         self.lost.clear()
@@ -188,6 +218,7 @@ class Side:
             f"[window.__ups.at(-{len(strokes)}), window.__answers[{answers}]]"
         )
         self.latency.append(answer - first_up)
+        self.spans.append(self.page.evaluate(SPLIT, [first_up, answer]))
         for frame in self.meter.frames:
             name, size = describe(frame)
             self.elements[name] += size
@@ -219,7 +250,9 @@ def single_page(args, playwright, servers: dict[str, AppServer]) -> dict[str, Si
     browser = launch_chromium(playwright)
     sides = {}
     for name, server in servers.items():
-        page = browser.new_context(viewport=VIEWPORT).new_page()
+        context = browser.new_context(viewport=VIEWPORT)
+        context.add_init_script(SOCKET_TIMES)
+        page = context.new_page()
         meter = Meter(keep_frames=args.elements and name == "app")
         meter.attach(page)
         page.goto(server.url)
@@ -334,6 +367,11 @@ def report_single(sides: dict[str, Side]) -> None:
     print(
         f"  stroke p50 above the floor's: {percentile(app.latency, 0.5) - percentile(floor.latency, 0.5):+.0f} ms"
     )
+    print("  where the first stroke's time went (medians):")
+    for i, span in enumerate(SPANS):
+        unit = "" if i == len(SPANS) - 1 else " ms"
+        row(f"    {span}", statistics.median(s[i] for s in app.spans),
+            statistics.median(s[i] for s in floor.spans), unit, ratio=False)  # fmt: skip
     if app.elements:
         print(f"== what the app's page received while drawing, per rerun ({app.reruns} reruns)")
         for name, size in app.elements.most_common(20):
