@@ -205,7 +205,7 @@ def _settings(slot: TrainingSlot, mine: TrainingJob | None, t: Messages) -> Requ
     refused = st.session_state.pop(REFUSED_KEY, None)
     if refused:
         st.warning(training.refusal(refused, t), icon=":material/hourglass_top:")
-    _elsewhere(refused is not None, t)
+    _elsewhere(slot, refused is not None, t)
     busy = slot.busy
     if busy is not None and busy is not mine:
         if not refused:
@@ -222,13 +222,13 @@ def _settings(slot: TrainingSlot, mine: TrainingJob | None, t: Messages) -> Requ
     return None if problem else request
 
 
-def _elsewhere(refused: bool, t: Messages) -> None:
+def _elsewhere(slot: TrainingSlot, refused: bool, t: Messages) -> None:
     """A run on another of the studio's servers: what, whose, since when (unless a refusal just
     said so) and, for the teacher, a button that asks it to stop."""
     said = st.session_state.pop(training.STOP_ASKED_KEY, None)
     if said:
         st.info(said, icon=":material/stop_circle:")
-    lease = training.lease_elsewhere()
+    lease = training.lease_elsewhere(slot)
     if lease is None:
         return
     if not refused:

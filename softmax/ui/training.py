@@ -104,10 +104,10 @@ def refusal(refused: TrainingRefused, t: Messages) -> str:
     return str(refused)
 
 
-def lease_elsewhere() -> LeaseInfo | None:
-    """The store's training lease while this server's slot is free, i.e. another server's run;
+def lease_elsewhere(slot: TrainingSlot) -> LeaseInfo | None:
+    """The store's training lease while this server's `slot` is free, i.e. another server's run;
     None when nothing runs elsewhere or the database does not answer (Start then says why)."""
-    if training_slot().busy is not None:
+    if slot.busy is not None:
         return None
     try:
         return lesson.store().lease(TRAINING_SLOT)
