@@ -103,7 +103,12 @@ SPLIT = """([up, answer]) => {
   const frames = window.__received.filter((t) => t >= first && t <= answer).length;
   return [sent - up, first - sent, answer - first, frames];
 }"""
-SPANS = ("canvas debounce", "server", "browser", "frames in the browser's span")
+SPANS = (  # what SPLIT returns, each with its unit
+    ("canvas debounce", " ms"),
+    ("server", " ms"),
+    ("browser", " ms"),
+    ("frames in the browser's span", ""),
+)
 SCRIPT_STATE = "document.querySelector('[data-testid=stApp]').dataset.testScriptState"
 
 
@@ -368,8 +373,7 @@ def report_single(sides: dict[str, Side]) -> None:
         f"  stroke p50 above the floor's: {percentile(app.latency, 0.5) - percentile(floor.latency, 0.5):+.0f} ms"
     )
     print("  where the first stroke's time went (medians):")
-    for i, span in enumerate(SPANS):
-        unit = "" if i == len(SPANS) - 1 else " ms"
+    for i, (span, unit) in enumerate(SPANS):
         row(f"    {span}", statistics.median(s[i] for s in app.spans),
             statistics.median(s[i] for s in floor.spans), unit, ratio=False)  # fmt: skip
     if app.elements:
